@@ -1,0 +1,75 @@
+"""kampung: sign-up, QR check-in, feedback and review for a delegation's study trip."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from kampung import config
+
+    app.config.update(config.from_environment(Path(app.instance_path)))
+    app.config.update(overrides or {})
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1
+        )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from kampung import cli, errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from kampung import (
+        database,  # noqa: F401  (SQLite settings on every connection)
+        i18n,
+    )
+    from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.register_filters(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    # Models of every area, so that migrations and queries see them all.
+    from kampung import models  # noqa: F401
+    from kampung.auth import roles  # noqa: F401
+    from kampung.checkin import models as checkin_models  # noqa: F401
+    from kampung.feedback import models as feedback_models  # noqa: F401
+
+    app.jinja_env.globals.update(languages=app.config["LANGUAGES"], get_locale=get_locale)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kampung.auth.views import bp as auth_bp
+    from kampung.checkin.views import bp as checkin_bp
+    from kampung.feedback.views import bp as feedback_bp
+    from kampung.manage.views import bp as manage_bp
+    from kampung.review.views import bp as review_bp
+    from kampung.signup.views import bp as signup_bp
+
+    for bp in (signup_bp, auth_bp, manage_bp, checkin_bp, feedback_bp, review_bp):
+        app.register_blueprint(bp)

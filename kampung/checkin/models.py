@@ -1,0 +1,1 @@
+"""Check-ins and the audit log of every scan."""

@@ -1,0 +1,91 @@
+"""Command line: `flask --app app user create …`, `demo`, `event set …`, `setup`."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from kampung.extensions import db
+from kampung.models import Role, Trip, User
+
+user_cli = AppGroup("user", help="Staff accounts.")
+event_cli = AppGroup("event", help="Trips.")
+
+
+def create_user(username: str, role: str, password: str, display_name: str = "") -> User:
+    user = User(username=username.strip().lower(), role=role, display_name=display_name)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", "display_name", default="", help="Name shown to colleagues.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def user_create(username: str, role: str, display_name: str, password: str) -> None:
+    """Create a staff account (the password is asked when not given)."""
+    if db.session.scalar(db.select(User).where(User.username == username.strip().lower())):
+        raise click.ClickException(f"user {username!r} exists already")
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    create_user(username, role, password, display_name)
+    click.echo(f"created {role} {username}")
+
+
+@click.command("demo")
+@click.option("--participants", default=20, show_default=True, type=click.IntRange(0, 67))
+@click.option("--departure", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+def demo(participants: int, departure) -> None:
+    """Load the demo trip Studi Banding Kampung Bahagia: Jambi ke Bengkulu."""
+    from kampung.demo import SLUG, create_demo_trip
+
+    if db.session.scalar(db.select(Trip).where(Trip.slug == SLUG)):
+        raise click.ClickException(f"the trip {SLUG!r} exists already")
+    day: date | None = departure.date() if departure else None
+    trip = create_demo_trip(participants, day)
+    click.echo(f"created trip {trip.slug} with {participants} participants")
+
+
+@event_cli.command("set")
+@click.argument("slug")
+@click.option("--registration", type=click.Choice(["open", "closed"]))
+def event_set(slug: str, registration: str | None) -> None:
+    """Open or close a trip's sign-up, as the admin's switches do."""
+    trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))
+    if trip is None:
+        raise click.ClickException(f"no trip {slug!r}")
+    if registration:
+        trip.registration_open = registration == "open"
+    db.session.commit()
+    click.echo(f"{slug}: registration {'open' if trip.registration_open else 'closed'}")
+
+
+@click.command("setup")
+def setup() -> None:
+    """Migrate; load the demo trip when there is none; make an admin when there is none."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    if db.session.scalar(db.select(Trip.id).limit(1)) is None:
+        from kampung.demo import create_demo_trip
+
+        trip = create_demo_trip()
+        click.echo(f"loaded the demo trip: /e/{trip.slug}")
+    if db.session.scalar(db.select(User.id).where(User.role == Role.admin).limit(1)) is None:
+        password = secrets.token_urlsafe(12)
+        create_user("admin", Role.admin, password, "Admin")
+        click.echo(f"created the account admin with the password {password}  (shown only once)")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(user_cli)
+    app.cli.add_command(event_cli)
+    app.cli.add_command(demo)
+    app.cli.add_command(setup)

@@ -1,0 +1,70 @@
+"""The demo trip: Kota Jambi's Kampung Bahagia study visit to Bengkulu, with made-up people."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kampung.extensions import db
+from kampung.models import Trip
+from kampung.places import KELURAHAN_BY_KECAMATAN
+from kampung.signup import service
+from kampung.trips import create_trip
+
+WIB = ZoneInfo("Asia/Jakarta")
+SLUG = "studi-banding-bengkulu"
+
+_FIRST = (
+    "Ahmad", "Budi", "Siti", "Dewi", "Hendra", "Rina", "Syamsul", "Nurhayati", "Joko", "Yusuf",
+    "Fitri", "Agus", "Sri", "Bambang", "Rahmat", "Wati", "Imam", "Lestari", "Darmawan", "Zainal",
+)  # fmt: skip
+_LAST = (
+    "Saputra", "Hasibuan", "Siregar", "Wijaya", "Rahman", "Lubis", "Hidayat", "Nasution",
+    "Pratama", "Harahap", "Kurniawan", "Simanjuntak", "Effendi", "Syahputra", "Marpaung",
+)  # fmt: skip
+
+
+def create_demo_trip(participants: int = 20, departure: date | None = None) -> Trip:
+    """The trip PRODUCT.md describes, departing in 14 days so every flow is live."""
+    departure = departure or (datetime.now(WIB).date() + timedelta(days=14))
+    departs_at = datetime.combine(departure, time(6, 0), WIB)
+    trip = create_trip(
+        slug=SLUG,
+        title="Studi Banding Kampung Bahagia: Jambi ke Bengkulu",
+        description=(
+            "Kunjungan tiga hari para Ketua RT peserta Kampung Bahagia ke Kota Bengkulu: "
+            "bertemu Wali Kota Bengkulu, melihat langsung praktik gotong royong warga, "
+            "dan memaparkan hasil kerja RT masing-masing."
+        ),
+        origin="Kantor Wali Kota Jambi",
+        destination="Kota Bengkulu",
+        meeting_point="Halaman Kantor Wali Kota Jambi, pukul 05.30 WIB",
+        departs_at=departs_at,
+        returns_at=datetime.combine(departure + timedelta(days=2), time(21, 0), WIB),
+        capacity=67,
+        registration_open=True,
+        buses=[("Bus 1", 34), ("Bus 2", 33)],
+        checkpoints=["Keberangkatan Jambi", "Kepulangan Bengkulu"],
+    )
+    db.session.commit()
+    rng = random.Random(2026)
+    for i in range(participants):
+        kecamatan = rng.choice(list(KELURAHAN_BY_KECAMATAN))
+        service.register(
+            trip,
+            {
+                "full_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                # 0812-0000-xxxx: a made-up series, never a real subscriber in the demo.
+                "phone": f"+62812{i + 10000000:08d}",
+                "kecamatan": kecamatan,
+                "kelurahan": rng.choice(KELURAHAN_BY_KECAMATAN[kecamatan]),
+                "rt": rng.randint(1, 40),
+                "rw": rng.randint(1, 12),
+                "role": "Ketua RT",
+                "gender": rng.choice("LP"),
+            },
+            source="import",
+            consent_at=datetime.now(WIB),
+        )
+    return trip

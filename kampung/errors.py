@@ -1,0 +1,64 @@
+"""Every error is a plain page in the visitor's language: never a stack trace."""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (
+            _("Request not understood"),
+            _("Something in what was sent is not right. Please go back and try again."),
+        ),
+        401: (_("Please log in"), _("This page is for staff only.")),
+        403: (_("Not allowed"), _("Your account may not open this page.")),
+        404: (
+            _("Page not found"),
+            _("The link may be wrong or no longer valid. Check the link you received."),
+        ),
+        405: (_("Not allowed"), _("This page cannot be used this way.")),
+        409: (
+            _("Already changed"),
+            _("Someone changed this at the same moment. Please reload and try again."),
+        ),
+        413: (
+            _("Too large"),
+            _("What was sent is too large. Please send a smaller file or shorter text."),
+        ),
+        429: (_("Too many attempts"), _("Please wait a minute and try again.")),
+        500: (_("Something went wrong"), _("Our mistake. Please try again in a moment.")),
+        503: (_("Temporarily unavailable"), _("Please try again in a moment.")),
+    }
+
+
+def render_error(code: int, detail: str | None = None):
+    titles = _messages()
+    title, text = titles.get(code, titles[500 if code >= 500 else 400])
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return {"error": title, "detail": detail or text}, code
+    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render_error(
+            400,
+            _("The form expired or was sent from elsewhere. Please reload the page and try again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http(error)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from kampung.extensions import db
+
+        db.session.rollback()
+        return render_error(InternalServerError.code)

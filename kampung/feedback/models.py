@@ -1,0 +1,1 @@
+"""The survey, its questions and the answers."""

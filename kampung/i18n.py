@@ -1,0 +1,41 @@
+"""Language choice and the Indonesian way of writing dates, times and numbers."""
+
+from datetime import datetime
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_time
+
+
+def select_locale() -> str:
+    """?lang= switches and is remembered in the session; Indonesian otherwise."""
+    languages = current_app.config["LANGUAGES"]
+    wanted = request.args.get("lang")
+    if wanted in languages:
+        session["lang"] = wanted
+    chosen = session.get("lang")
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def wib_datetime(value: datetime | None) -> str:
+    """'Jumat, 16 Januari 2026 06.00 WIB'."""
+    if value is None:
+        return ""
+    return f"{format_datetime(value, 'EEEE, d MMMM y HH.mm')} WIB"
+
+
+def wib_date(value: datetime | None) -> str:
+    return "" if value is None else format_date(value, "EEEE, d MMMM y")
+
+
+def wib_time(value: datetime | None) -> str:
+    return "" if value is None else format_time(value, "HH.mm")
+
+
+def number(value) -> str:
+    return format_decimal(value)
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters.update(
+        wib_datetime=wib_datetime, wib_date=wib_date, wib_time=wib_time, number=number
+    )

@@ -1,0 +1,200 @@
+"""The sign-up rules: seats, the waitlist, one registration per phone, cancel and promote.
+
+Plain functions that know nothing of the request, so tests and the importer call them directly.
+Each one is a whole transaction: it takes the trip's lock first, then counts, then writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+
+from kampung.database import utcnow
+from kampung.extensions import db
+from kampung.models import Bus, Registration, Status, Trip
+
+#: the roster fields a person or the admin fills in (PRODUCT.md's columns, less bus and status)
+PERSON_FIELDS = (
+    "full_name",
+    "phone",
+    "kecamatan",
+    "kelurahan",
+    "rt",
+    "rw",
+    "role",
+    "gender",
+    "emergency_name",
+    "emergency_phone",
+    "notes",
+)
+
+
+class SignupError(Exception):
+    """A sign-up that cannot go ahead; the view turns it into a message."""
+
+
+class RegistrationClosed(SignupError):
+    pass
+
+
+class DuplicatePhone(SignupError):
+    def __init__(self, existing: Registration):
+        super().__init__(existing.id)
+        self.existing = existing
+
+
+@dataclass
+class SignupResult:
+    registration: Registration
+    #: 1 for the first in line; None when the person has a seat
+    waitlist_position: int | None
+
+
+def find_active_by_phone(trip: Trip, phone: str) -> Registration | None:
+    return db.session.scalar(
+        db.select(Registration).where(
+            Registration.trip_id == trip.id,
+            Registration.phone == phone,
+            Registration.status != Status.cancelled,
+        )
+    )
+
+
+def seats_taken(trip: Trip) -> int:
+    return db.session.scalar(
+        db.select(func.count()).where(
+            Registration.trip_id == trip.id, Registration.status == Status.registered
+        )
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != Status.waitlisted:
+        return None
+    ahead = db.session.scalar(
+        db.select(func.count()).where(
+            Registration.trip_id == registration.trip_id,
+            Registration.status == Status.waitlisted,
+            (Registration.waitlisted_at < registration.waitlisted_at)
+            | (
+                (Registration.waitlisted_at == registration.waitlisted_at)
+                & (Registration.id < registration.id)
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def bus_with_free_seat(trip: Trip) -> Bus | None:
+    """The first bus, in the trip's order, that still has a seat; None when all are full."""
+    taken = dict(
+        db.session.execute(
+            db.select(Registration.bus_id, func.count())
+            .where(Registration.trip_id == trip.id, Registration.status == Status.registered)
+            .group_by(Registration.bus_id)
+        ).all()
+    )
+    for bus in trip.buses:
+        if taken.get(bus.id, 0) < bus.seats:
+            return bus
+    return None
+
+
+def register(
+    trip: Trip,
+    person: dict,
+    *,
+    source: str = "self",
+    consent_at: datetime | None = None,
+    now: datetime | None = None,
+) -> SignupResult:
+    """Sign a person up: a seat while there is one, else the waitlist.
+
+    Staff imports (source="import") may add people while public sign-up is closed.
+    Raises RegistrationClosed or DuplicatePhone, having saved nothing.
+    """
+    now = now or utcnow()
+    trip.lock()
+    try:
+        if source == "self" and not trip.registration_is_open(now):
+            raise RegistrationClosed()
+        if existing := find_active_by_phone(trip, person["phone"]):
+            raise DuplicatePhone(existing)
+        registration = Registration(
+            trip=trip,
+            source=source,
+            consent_at=consent_at,
+            **{field: person.get(field) for field in PERSON_FIELDS if field in person},
+        )
+        if seats_taken(trip) < trip.capacity:
+            registration.register()
+            registration.bus = bus_with_free_seat(trip)
+        else:
+            registration.waitlist()
+        db.session.add(registration)
+        db.session.flush()
+    except SignupError:
+        db.session.rollback()
+        raise
+    except IntegrityError:
+        # Another request registered the same phone between our check and our insert.
+        db.session.rollback()
+        existing = find_active_by_phone(trip, person["phone"])
+        if existing is None:
+            raise
+        raise DuplicatePhone(existing) from None
+    position = waitlist_position(registration)
+    db.session.commit()
+    return SignupResult(registration, position)
+
+
+def update_details(registration: Registration, person: dict) -> None:
+    """Change a person's details; a phone already used on the trip raises DuplicatePhone."""
+    registration.trip.lock()
+    other = find_active_by_phone(registration.trip, person.get("phone", registration.phone))
+    if other is not None and other.id != registration.id:
+        db.session.rollback()
+        raise DuplicatePhone(other)
+    for field in PERSON_FIELDS:
+        if field in person:
+            setattr(registration, field, person[field])
+    db.session.commit()
+
+
+def cancel(registration: Registration) -> Registration | None:
+    """Cancel a registration; when it held a seat, the first on the waitlist gets it.
+
+    Returns the promoted registration, so staff can tell that person.
+    """
+    trip = registration.trip
+    trip.lock()
+    db.session.refresh(registration)
+    if registration.status == Status.cancelled:
+        db.session.commit()
+        return None
+    registration.cancel()
+    db.session.flush()
+    promoted = fill_free_seats(trip)
+    db.session.commit()
+    return promoted[0] if promoted else None
+
+
+def fill_free_seats(trip: Trip) -> list[Registration]:
+    """Promote waitlisted people, earliest first, into the free seats. Caller holds the lock."""
+    free = trip.capacity - seats_taken(trip)
+    if free <= 0:
+        return []
+    waiting = db.session.scalars(
+        db.select(Registration)
+        .where(Registration.trip_id == trip.id, Registration.status == Status.waitlisted)
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .limit(free)
+    ).all()
+    for person in waiting:
+        person.promote()
+        person.bus = bus_with_free_seat(trip)
+        db.session.flush()
+    return list(waiting)

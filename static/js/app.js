@@ -1,0 +1,2 @@
+// kampung: small progressive enhancements. Every page works without this file.
+"use strict";

@@ -1,0 +1,287 @@
+"""Fixtures: the app on SQLite and on PostgreSQL (schema built by the real migrations),
+staff accounts, the demo trip, and a real Chromium at phone size for browser tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import session
+from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
+from werkzeug.serving import make_server
+
+from kampung import create_app
+from kampung.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "kata-sandi-uji-123"
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database(request, tmp_path_factory):
+    """A migrated, empty database: a template file for SQLite, a database of this run's own on
+    PostgreSQL (so that parallel runs do not meet)."""
+    if request.param == "sqlite":
+        template = tmp_path_factory.mktemp("sqlite") / "template.db"
+        _migrate(f"sqlite:///{template}")
+        yield ("sqlite", template)
+        return
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    server = sa.make_url(server_url)
+    name = f"kampung_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+    yield ("postgres", url)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class KampungClient(FlaskClient):
+    """The test client, able to send forms with a valid CSRF token as a browser would."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", secrets.token_hex(20))
+        with self.application.test_request_context():
+            session["csrf_token"] = raw
+            return generate_csrf()
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def post_json(self, url: str, payload, **kwargs):
+        headers = {"X-CSRFToken": self.csrf_token(), **kwargs.pop("headers", {})}
+        return self.post(url, json=payload, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    kind, source = database
+    if kind == "sqlite":
+        path = tmp_path / "kampung.db"
+        shutil.copy(source, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = source
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": None,
+        }
+    )
+    app.test_client_class = KampungClient
+    app.config["DB_KIND"] = kind
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if kind == "postgres":
+            tables = [t.name for t in db.metadata.sorted_tables]
+            with db.engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "TRUNCATE "
+                        + ", ".join(f'"{t}"' for t in tables)
+                        + " RESTART IDENTITY CASCADE"
+                    )
+                )
+        db.engine.dispose()
+
+
+@pytest.fixture
+def rate_limits(app):
+    """Rate limits switched on (the other tests run without them), from a clean count."""
+    from kampung.extensions import limiter
+
+    limiter.enabled = True
+    limiter.reset()
+    yield limiter
+    limiter.enabled = False
+
+
+@pytest.fixture
+def client(app) -> KampungClient:
+    return app.test_client()
+
+
+def make_user(role: str, username: str | None = None, name: str = ""):
+    from kampung.cli import create_user
+
+    return create_user(username or role, role, PASSWORD, name or role.title())
+
+
+@pytest.fixture
+def admin(app):
+    return make_user("admin", name="Admin Kota")
+
+
+@pytest.fixture
+def organiser(app):
+    return make_user("organiser", name="Rina")
+
+
+@pytest.fixture
+def chair(app):
+    return make_user("chair", name="Ketua Forum")
+
+
+def log_in(client: KampungClient, user) -> None:
+    response = client.post_form("/login", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+
+
+@pytest.fixture
+def trip(app):
+    """The demo trip with nobody on it yet."""
+    from kampung.demo import create_demo_trip
+
+    return create_demo_trip(participants=0)
+
+
+def person(i: int = 1, **overrides) -> dict:
+    """A valid participant, different for each i."""
+    data = {
+        "full_name": f"Peserta Uji {i}",
+        "phone": f"+62813{i + 20000000:08d}",
+        "kecamatan": "Telanaipura",
+        "kelurahan": "Pematang Sulur",
+        "rt": 5,
+        "rw": 2,
+        "role": "Ketua RT",
+        "gender": "L",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- Browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free port of 127.0.0.1, for the browser."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def _chromium_or_skip() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}")
+    pytest.skip(f"no Chromium at {CHROMIUM}")
+
+
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
+    executable = _chromium_or_skip()
+    browser = playwright_session.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "locale": "id-ID",
+    "timezone_id": "Asia/Jakarta",
+}
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(base_url=live_server, **PHONE)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error"
+            and "only accessible if the page is transferred via https" not in msg.text
+            else None
+        ),
+    )
+    yield page
+    assert not errors, f"errors in the browser console: {errors}"
+
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a full-page screenshot to look at; returns its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it stands."""
+    # Evaluated through the DevTools protocol: the page's CSP rightly forbids an inline script.
+    page.evaluate(AXE.read_text() + "\n;0")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,0 +1,81 @@
+"""The app's frame: pages, languages, errors, security headers, staff login and roles."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from kampung.extensions import db
+from tests.conftest import PASSWORD, log_in
+
+
+def test_models_match_the_migrations(app):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == [], f"a model changed without a migration: {diff}"
+
+
+def test_front_page_lists_the_open_trip_in_indonesian(client, trip):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Studi Banding Kampung Bahagia" in html
+    assert 'lang="id"' in html
+    assert "Daftar" in html
+
+
+def test_language_switch_is_remembered(client, trip):
+    assert 'lang="en"' in client.get("/?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+    assert 'lang="id"' in client.get("/?lang=id").get_data(as_text=True)
+
+
+def test_security_headers_and_a_csp_without_inline_script(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert b"<script>" not in response.data
+
+
+def test_unknown_page_is_a_plain_404_in_indonesian(client):
+    response = client.get("/tidak-ada")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
+
+
+def test_post_without_csrf_token_is_refused(client, admin):
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Formulir kedaluwarsa" in response.get_data(as_text=True)
+
+
+def test_staff_log_in_and_out(client, admin):
+    assert client.get("/manage/").status_code == 302
+    log_in(client, admin)
+    assert client.get("/manage/").status_code == 200
+    assert client.get("/logout").status_code == 405
+    assert client.post_form("/logout").status_code == 302
+    assert client.get("/manage/").status_code == 302
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client, admin):
+    response = client.post_form("/login", {"username": "admin", "password": "salah"})
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah" in response.get_data(as_text=True)
+
+
+def test_login_never_redirects_to_another_host(client, admin):
+    response = client.post_form(
+        "/login?next=//evil.example/x", {"username": "admin", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/manage/"
+
+
+def test_login_is_rate_limited(client, admin, rate_limits):
+    codes = [
+        client.post_form("/login", {"username": "admin", "password": "salah"}).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [401] * 10
+    assert codes[-1] == 429
