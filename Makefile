@@ -10,7 +10,7 @@ PORT   ?= 5000
 
 run: $(VENV)/.runtime translations
 	$(FLASK) setup
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) app:app
+	$(BIN)/gunicorn --config gunicorn.conf.py app:app
 
 test: $(VENV)/.dev translations
 	$(BIN)/ruff check .
