@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+export HOST PORT
 
 .PHONY: run test lint format bench translations extract-messages clean
 
