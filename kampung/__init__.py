@@ -67,9 +67,10 @@ def _register_blueprints(app: Flask) -> None:
     from kampung.auth.views import bp as auth_bp
     from kampung.checkin.views import bp as checkin_bp
     from kampung.feedback.views import bp as feedback_bp
+    from kampung.health import bp as health_bp
     from kampung.manage.views import bp as manage_bp
     from kampung.review.views import bp as review_bp
     from kampung.signup.views import bp as signup_bp
 
-    for bp in (signup_bp, auth_bp, manage_bp, checkin_bp, feedback_bp, review_bp):
+    for bp in (signup_bp, auth_bp, manage_bp, checkin_bp, feedback_bp, review_bp, health_bp):
         app.register_blueprint(bp)

@@ -14,6 +14,7 @@ from kampung.models import Role, Trip, User
 
 user_cli = AppGroup("user", help="Staff accounts.")
 event_cli = AppGroup("event", help="Trips.")
+privacy_cli = AppGroup("privacy", help="Personal-data duties.")
 
 
 def create_user(username: str, role: str, password: str, display_name: str = "") -> User:
@@ -67,6 +68,43 @@ def event_set(slug: str, registration: str | None) -> None:
     click.echo(f"{slug}: registration {'open' if trip.registration_open else 'closed'}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup(path: str) -> None:
+    """Write a consistent copy of the SQLite database to PATH while the app runs."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from kampung.backup import BackupNotSupported, backup_sqlite
+
+    try:
+        written = backup_sqlite(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
+    except BackupNotSupported as exc:
+        raise click.ClickException(
+            f"backup copies SQLite databases; for {exc} use pg_dump (see the README)"
+        ) from None
+    click.echo(f"backup written to {written}")
+
+
+@privacy_cli.command("purge")
+@click.argument("slug")
+def privacy_purge(slug: str) -> None:
+    """Remove the personal data of a finished trip, keeping counts and anonymous answers."""
+    from kampung.privacy import TripNotOver, purge_trip
+
+    trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))
+    if trip is None:
+        raise click.ClickException(f"no trip {slug!r}")
+    try:
+        cleared = purge_trip(trip)
+    except TripNotOver:
+        raise click.ClickException(
+            f"{slug} has not returned yet; purge it after the trip"
+        ) from None
+    click.echo(f"{slug}: personal data of {cleared} registrations removed")
+
+
 @click.command("setup")
 def setup() -> None:
     """Migrate; load the demo trip when there is none; make an admin when there is none."""
@@ -87,5 +125,7 @@ def setup() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(event_cli)
+    app.cli.add_command(privacy_cli)
+    app.cli.add_command(backup)
     app.cli.add_command(demo)
     app.cli.add_command(setup)

@@ -1,0 +1,61 @@
+"""Personal-data duties (UU 27/2022): keep a trip's personal data only as long as needed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from kampung.database import utcnow
+from kampung.extensions import db
+from kampung.models import Registration, Trip
+from kampung.tokens import new_secret
+
+#: how long after the trip's return its personal data is kept, for follow-up and accounts
+RETENTION = timedelta(days=90)
+
+
+class TripNotOver(Exception):
+    pass
+
+
+def removal_due(trip: Trip) -> datetime:
+    return trip.returns_at + RETENTION
+
+
+def purge_trip(trip: Trip, now: datetime | None = None) -> int:
+    """Remove names, phones, emergency contacts, notes and the address below kecamatan.
+
+    Kept: the registrations as anonymous rows (status, bus, kecamatan), so counts, check-ins
+    and survey statistics still add up. Both secrets are replaced, so old links open nothing.
+    Returns the number of registrations cleared.
+    """
+    now = now or utcnow()
+    if trip.returns_at > now:
+        raise TripNotOver(trip.slug)
+    trip.lock()
+    ids = db.session.scalars(
+        db.select(Registration.id).where(Registration.trip_id == trip.id)
+    ).all()
+    for registration_id in ids:
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration_id)
+            .values(
+                full_name="",
+                phone=None,
+                kelurahan="",
+                rt=None,
+                rw=None,
+                gender="",
+                emergency_name="",
+                emergency_phone="",
+                notes="",
+                access_token=new_secret(),
+                checkin_code=new_secret(),
+            )
+        )
+    trip.purged_at = now
+    trip.registration_open = False
+    db.session.commit()
+    return len(ids)
