@@ -1,0 +1,101 @@
+"""Who may open what: every route of the app's own URL map, tried anonymously, with a
+participant's token and in each staff role. A route nobody classified fails this test."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from kampung.signup import service
+from kampung.tokens import new_secret
+from tests.conftest import log_in, make_user, person
+
+PUBLIC = "public"
+#: a participant's own pages: their token opens them, staff sessions change nothing
+TOKEN = "token"
+#: any logged-in staff member
+STAFF = ("admin", "organiser", "chair")
+ADMIN = ("admin",)
+CHECKIN = ("admin", "organiser")
+REVIEW = ("admin", "chair")
+
+#: endpoint -> who may use it; keep in step with the views
+ACCESS: dict[str, object] = {
+    "static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "signup.index": PUBLIC,
+    "signup.trip": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": STAFF,
+    "manage.home": STAFF,
+}
+
+ACTORS = ("anonymous", "participant", "admin", "organiser", "chair")
+
+
+@pytest.fixture
+def world(app, trip):
+    """One of everything the URLs can point to."""
+    result = service.register(trip, person(1))
+    registration = result.registration
+    return {
+        "slug": trip.slug,
+        "access_token": registration.access_token,
+        "token": registration.access_token,
+        "code": registration.checkin_code,
+        "checkin_code": registration.checkin_code,
+        "checkpoint_id": trip.checkpoints[0].id,
+        "registration_id": registration.id,
+        "bus_id": trip.buses[0].id,
+        "filename": "css/app.css",
+    }
+
+
+def _url(rule: Rule, world: dict) -> str:
+    missing = [arg for arg in rule.arguments if arg not in world]
+    assert not missing, f"{rule.endpoint}: give the test a value for {missing}"
+    return rule.build({arg: world[arg] for arg in rule.arguments})[1]
+
+
+def _routes(app):
+    """Every rule, logout last so that it does not end the session the others need."""
+    return sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
+
+
+def test_every_route_is_classified(app):
+    unclassified = [r.endpoint for r in _routes(app) if r.endpoint not in ACCESS]
+    assert unclassified == [], f"add these endpoints to ACCESS: {unclassified}"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_each_route_answers_as_the_role_allows(app, world, actor):
+    client = app.test_client()
+    if actor in STAFF:
+        log_in(client, make_user(actor))
+    stranger = {**world, "access_token": new_secret(), "token": new_secret()}
+    for rule in _routes(app):
+        allowed = ACCESS[rule.endpoint]
+        # A participant holds their own token; anyone else only guesses one.
+        url = _url(rule, world if actor != "anonymous" else stranger)
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.open(url, method=method, data={"csrf_token": client.csrf_token()})
+        status = response.status_code
+        where = f"{actor} {method} {url} -> {status}"
+        assert status < 500, where
+        if allowed == TOKEN and actor == "anonymous":
+            assert status == 404, where
+        elif allowed in (PUBLIC, TOKEN) or actor in allowed:
+            assert status not in (401, 403), where
+            assert "/login" not in response.headers.get("Location", "") or rule.endpoint in (
+                "auth.logout",
+                "auth.login",
+            ), where
+        elif actor in STAFF:
+            assert status == 403, where
+        else:
+            assert status in (302, 401), where
+            if status == 302:
+                assert "/login" in response.headers["Location"], where
