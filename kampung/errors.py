@@ -3,7 +3,10 @@
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from kampung.extensions import db
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -33,12 +36,19 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, database_down: bool = False):
     titles = _messages()
     title, text = titles.get(code, titles[500 if code >= 500 else 400])
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return {"error": title, "detail": detail or text}, code
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+    page = render_template(
+        "errors/error.html",
+        code=code,
+        title=title,
+        text=detail or text,
+        database_down=database_down,
+    )
+    return page, code
 
 
 def init_app(app: Flask) -> None:
@@ -53,12 +63,17 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         return render_error(error.code or 500)
 
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError):
+        # The database restarting or out of reach: say "try again", the pool reconnects by itself.
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+        db.session.rollback()
+        return render_error(ServiceUnavailable.code, database_down=True)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http(error)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        from kampung.extensions import db
-
         db.session.rollback()
         return render_error(InternalServerError.code)
