@@ -85,6 +85,8 @@ def test_each_route_answers_as_the_role_allows(app, world, actor):
         status = response.status_code
         where = f"{actor} {method} {url} -> {status}"
         assert status < 500, where
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"], where
+        assert response.headers["X-Content-Type-Options"] == "nosniff", where
         if allowed == TOKEN and actor == "anonymous":
             assert status == 404, where
         elif allowed in (PUBLIC, TOKEN) or actor in allowed:

@@ -3,8 +3,9 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from kampung import create_app
 from kampung.extensions import db
-from tests.conftest import PASSWORD, log_in
+from tests.conftest import PASSWORD, KampungClient, log_in
 
 
 def test_models_match_the_migrations(app):
@@ -79,3 +80,24 @@ def test_login_is_rate_limited(client, admin, rate_limits):
     ]
     assert codes[:10] == [401] * 10
     assert codes[-1] == 429
+
+
+def test_cookies_are_secure_behind_https(monkeypatch, app, admin):
+    monkeypatch.setenv("PUBLIC_URL", "https://kampung.example.go.id")
+    secure = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    secure.test_client_class = KampungClient
+    response = secure.test_client().post_form(
+        "/login",
+        {"username": "admin", "password": PASSWORD},
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/login"},
+    )
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
