@@ -270,7 +270,8 @@ def screenshot(page, name: str) -> Path:
     """Keep a full-page screenshot to look at; returns its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": hiding the caret injects a style that the CSP rightly blocks.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
 
 

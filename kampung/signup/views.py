@@ -187,7 +187,8 @@ def personal(token: str):
         "can_cancel": _can_cancel(registration),
         "qr": None,
     }
-    if registration.status != Status.cancelled and registration.phone:
+    # Only a seat gets a ticket: a waitlisted person would be turned away at the bus anyway.
+    if registration.status == Status.registered and registration.phone:
         checkin_url = public_url(f"/c/{registration.checkin_code}")
         context["qr"] = qr_svg(checkin_url, _("QR code for check-in at the bus"))
     response = make_response(render_template("signup/personal.html", **context))

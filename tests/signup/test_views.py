@@ -154,6 +154,7 @@ def test_full_trip_puts_the_next_person_on_the_waitlist_and_says_where(client, t
     response = sign_up(client)
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Dalam daftar tunggu: urutan ke-1." in html
+    assert "<svg" not in html, "no ticket without a seat"
     assert registrations()[-1].status == Status.waitlisted
 
 
