@@ -22,13 +22,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from jinja2_fragments.flask import render_block
+from jinja2_fragments.flask import render_blocks
 
 from kampung import phones
 from kampung.database import utcnow
 from kampung.extensions import db, limiter
 from kampung.models import Registration, Status, Trip
-from kampung.places import ALL_KELURAHAN
+from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
 from kampung.signup.qr import qr_svg
@@ -83,6 +83,13 @@ def sign_up(slug: str):
             problem="duplicate",
             own_page=url_for(".personal", token=token) if token in _remembered() else None,
         )
+    flash(
+        _(
+            "Your registration has been received. "
+            "Send this page to your own WhatsApp so you can find it again."
+        ),
+        "success",
+    )
     response = redirect(url_for(".personal", token=result.registration.access_token), 303)
     return _remember(response, result.registration.access_token)
 
@@ -99,10 +106,15 @@ def check_field(slug: str):
     form.validate()
     # A block rendered alone skips the template's top-level import of the field() macro.
     macros = current_app.jinja_env.get_template("macros.html").module
-    return render_block(
+    blocks = [f"field_{name}"]
+    if name == "kecamatan":
+        # The kelurahan suggestions follow the chosen kecamatan.
+        blocks.append("kelurahan_list")
+    return render_blocks(
         "signup/person_form.html",
-        f"field_{name}",
+        blocks,
         field=macros.field,
+        kelurahan_oob=True,
         **_form_context(trip, form, live=True),
     )
 
@@ -137,7 +149,12 @@ def _form_context(trip: Trip, form, *, live: bool) -> dict:
             "data-hx-swap": "outerHTML",
         }
 
-    return {"trip": trip, "form": form, "check": check, "kelurahan": ALL_KELURAHAN}
+    return {"trip": trip, "form": form, "check": check, "kelurahan_for": kelurahan_for}
+
+
+def kelurahan_for(kecamatan: str | None) -> tuple[str, ...]:
+    """Suggestions for the kelurahan box: those of the chosen kecamatan, else all of them."""
+    return KELURAHAN_BY_KECAMATAN.get(kecamatan or "", ALL_KELURAHAN)
 
 
 # --- The personal page ----------------------------------------------------------------------
@@ -180,7 +197,7 @@ def personal(token: str):
         "emergency_phone": phones.display(registration.emergency_phone),
         "whatsapp_url": (
             f"https://wa.me/{phones.wa_number(registration.phone)}?text={quote(message, safe='')}"
-            if registration.phone
+            if registration.phone and registration.is_active
             else None
         ),
         "can_edit": service.can_edit_own_details(registration),

@@ -57,6 +57,8 @@ def test_sign_up_on_a_phone_and_show_the_qr_code(page, trip, live_server):
     fill_in(page)
     page.get_by_label("Nomor WhatsApp").press("Tab")
     error.wait_for(state="detached")
+    # Jelutung's seven kelurahan replace the whole city's list of suggestions.
+    page.wait_for_function("document.querySelectorAll('#kelurahan-list option').length === 7")
     page.get_by_role("button", name="Daftar").click()
     page.wait_for_url("**/p/**")
     assert page.get_by_text("Terdaftar: Anda mendapat kursi.").is_visible()
