@@ -97,9 +97,14 @@ def sign_up(slug: str):
 @bp.post("/e/<slug>/check")
 @limiter.limit(CHECK_LIMIT)
 def check_field(slug: str):
-    """htmx inline validation: the changed field's block, with its message if any."""
+    """htmx inline validation of the sign-up form."""
     trip = get_trip_or_404(slug)
     form = SignupForm()
+    return _checked_field(form, _form_context(trip, form, request.path))
+
+
+def _checked_field(form, context: dict) -> str:
+    """The changed field's block, with its message if any; 400 for anything but htmx."""
     name = request.htmx.trigger_name
     if not request.htmx or name not in _field_names(form):
         abort(400)
@@ -110,13 +115,8 @@ def check_field(slug: str):
     if name == "kecamatan":
         # The kelurahan suggestions follow the chosen kecamatan.
         blocks.append("kelurahan_list")
-    return render_blocks(
-        "signup/person_form.html",
-        blocks,
-        field=macros.field,
-        kelurahan_oob=True,
-        **_form_context(trip, form, live=True),
-    )
+    context.update(field=macros.field, kelurahan_oob=True)
+    return render_blocks("signup/person_form.html", blocks, **context)
 
 
 def _field_names(form) -> set[str]:
@@ -124,10 +124,15 @@ def _field_names(form) -> set[str]:
 
 
 def _trip_page(trip: Trip, form: SignupForm, status: int = 200, **extra):
-    context = _form_context(trip, form, live=True)
+    context = _form_context(trip, form, url_for(".check_field", slug=trip.slug))
     context.update(
         seats_left=max(trip.capacity - service.seats_taken(trip), 0),
         registration_open=trip.registration_is_open(),
+        opens_later=bool(
+            trip.registration_open
+            and trip.registration_opens_at
+            and utcnow() < trip.registration_opens_at
+        ),
         problem=None,
         own_page=None,
     )
@@ -135,13 +140,9 @@ def _trip_page(trip: Trip, form: SignupForm, status: int = 200, **extra):
     return render_template("signup/trip.html", **context), status
 
 
-def _form_context(trip: Trip, form, *, live: bool) -> dict:
-    check_url = url_for(".check_field", slug=trip.slug) if live else None
-
+def _form_context(trip: Trip, form, check_url: str) -> dict:
     def check(field) -> dict:
         """htmx attributes that validate `field` on change and swap in its block."""
-        if not check_url:
-            return {}
         return {
             "data-hx-post": check_url,
             "data-hx-trigger": "change",
@@ -251,6 +252,15 @@ def edit(token: str):
     return redirect(personal_page, 303)
 
 
+@bp.post("/p/<token>/check")
+@TOKEN_LIMIT
+def check_own_field(token: str):
+    """htmx inline validation of the edit form."""
+    registration = _registration_or_404(token)
+    form = PersonForm()
+    return _checked_field(form, _form_context(registration.trip, form, request.path))
+
+
 def _closed_for_edits() -> str:
     return _(
         "Registration has closed, so your details can no longer be changed here. "
@@ -259,7 +269,8 @@ def _closed_for_edits() -> str:
 
 
 def _edit_page(registration: Registration, form: PersonForm, status: int = 200):
-    context = _form_context(registration.trip, form, live=False)
+    check_url = url_for(".check_own_field", token=registration.access_token)
+    context = _form_context(registration.trip, form, check_url)
     context["registration"] = registration
     return render_template("signup/edit.html", **context), status
 

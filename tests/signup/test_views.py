@@ -2,12 +2,14 @@
 page, edit and cancel, and every bad input a stranger can send."""
 
 import re
+from datetime import timedelta
 
 import PIL.Image
 import PIL.ImageDraw
 import pytest
 import zxingcpp
 
+from kampung.database import utcnow
 from kampung.extensions import db
 from kampung.models import Registration, Status
 from kampung.signup import service
@@ -247,6 +249,36 @@ def test_cancel_asks_first_then_gives_the_seat_to_the_waitlist(client, trip):
     assert "Dibatalkan." in html and "<svg" not in html
     db.session.refresh(waiting)
     assert waiting.status == Status.registered
+
+
+def test_edit_page_checks_fields_inline_too(client, trip):
+    token = sign_up(client).headers["Location"].removeprefix("/p/")
+    edit = client.get(f"/p/{token}/edit").get_data(as_text=True)
+    assert f'data-hx-post="/p/{token}/check"' in edit
+    response = client.post_form(
+        f"/p/{token}/check",
+        form(rw="dua belas", consent=None),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "rw"},
+    )
+    assert "Tulis angka saja" in response.get_data(as_text=True)
+    assert client.post_form(f"/p/{'B' * 32}/check", form()).status_code == 404
+
+
+def test_cancel_is_closed_once_the_bus_has_left(client, trip):
+    token = sign_up(client).headers["Location"].removeprefix("/p/")
+    trip.departs_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert "Batalkan pendaftaran saya" not in client.get(f"/p/{token}").get_data(as_text=True)
+    response = client.post_form(f"/p/{token}/cancel")
+    assert response.status_code == 303
+    assert registrations()[0].status == Status.registered
+
+
+def test_trip_page_says_when_registration_opens(client, trip):
+    trip.registration_opens_at = utcnow() + timedelta(days=2)
+    db.session.commit()
+    html = client.get(TRIP_URL).get_data(as_text=True)
+    assert "Pendaftaran dibuka pada" in html and 'name="full_name"' not in html
 
 
 def test_cancel_without_csrf_token_is_refused(client, trip):
