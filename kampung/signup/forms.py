@@ -60,6 +60,12 @@ class PhoneField(StringField):
 
     widget = TelInput()
 
+    def _value(self):
+        # What the person typed stays in the box; a stored number shows as 0812-3456-7890.
+        if self.raw_data:
+            return self.raw_data[0]
+        return phones.display(self.data) if self.data else ""
+
     def pre_validate(self, form):
         if not self.data:
             return

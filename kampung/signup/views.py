@@ -227,13 +227,7 @@ def edit(token: str):
         flash(_closed_for_edits(), "warning")
         return redirect(personal_page, 303)
     if request.method == "GET":
-        data = {name: getattr(registration, name) for name in service.PERSON_FIELDS}
-        # Shown the way people write them: 0812-3456-7890.
-        data.update(
-            phone=phones.display(registration.phone),
-            emergency_phone=phones.display(registration.emergency_phone),
-        )
-        form = PersonForm(data=data)
+        form = PersonForm(obj=registration)
         return _edit_page(registration, form)
     form = PersonForm()
     if not form.validate():

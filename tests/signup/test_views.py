@@ -135,6 +135,10 @@ def test_inline_check_answers_with_the_field_block_only(client, trip):
     assert response.status_code == 200
     assert html.strip().startswith('<div class="field has-error" id="field-phone">')
     assert "Nomor HP ini tidak valid" in html and "<html" not in html
+    typed = client.post_form(
+        f"{TRIP_URL}/check", form(), headers={"HX-Request": "true", "HX-Trigger-Name": "phone"}
+    )
+    assert 'value="0812-3456-7890"' in typed.get_data(as_text=True), "kept as typed"
     ok = client.post_form(
         f"{TRIP_URL}/check", form(), headers={"HX-Request": "true", "HX-Trigger-Name": "rt"}
     )
