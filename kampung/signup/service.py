@@ -185,6 +185,11 @@ def update_details(registration: Registration, person: dict, *, self_service: bo
         raise DuplicatePhone(existing) from None
 
 
+def can_cancel_own(registration: Registration, now: datetime | None = None) -> bool:
+    """A participant may cancel until the bus leaves; after that, staff handle who did not come."""
+    return registration.is_active and (now or utcnow()) < registration.trip.departs_at
+
+
 def cancel(registration: Registration) -> Registration | None:
     """Cancel a registration; when it held a seat, the first on the waitlist gets it.
 

@@ -202,7 +202,7 @@ def personal(token: str):
             else None
         ),
         "can_edit": service.can_edit_own_details(registration),
-        "can_cancel": _can_cancel(registration),
+        "can_cancel": service.can_cancel_own(registration),
         "qr": None,
     }
     # Only a seat gets a ticket: a waitlisted person would be turned away at the bus anyway.
@@ -211,11 +211,6 @@ def personal(token: str):
         context["qr"] = qr_svg(checkin_url, _("QR code for check-in at the bus"))
     response = make_response(render_template("signup/personal.html", **context))
     return _remember(response, token)
-
-
-def _can_cancel(registration: Registration) -> bool:
-    """Until the bus leaves: later, staff handle who did not come."""
-    return registration.is_active and utcnow() < registration.trip.departs_at
 
 
 @bp.route("/p/<token>/edit", methods=["GET", "POST"])
@@ -274,7 +269,7 @@ def _edit_page(registration: Registration, form: PersonForm, status: int = 200):
 def cancel(token: str):
     registration = _registration_or_404(token)
     personal_page = url_for(".personal", token=token)
-    if not _can_cancel(registration):
+    if not service.can_cancel_own(registration):
         if registration.is_active:
             flash(_("The trip has started: please tell the committee directly."), "warning")
         return redirect(personal_page, 303)
