@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import session
+from flask import g, session
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
 from werkzeug.serving import make_server
@@ -67,6 +67,8 @@ class KampungClient(FlaskClient):
             raw = sess.setdefault("csrf_token", secrets.token_hex(20))
         with self.application.test_request_context():
             session["csrf_token"] = raw
+            # Flask-WTF caches the token in g, shared by every client of the test's app context.
+            g.pop("csrf_token", None)
             return generate_csrf()
 
     def post_form(self, url: str, data: dict | None = None, **kwargs):
@@ -268,7 +270,8 @@ def screenshot(page, name: str) -> Path:
     """Keep a full-page screenshot to look at; returns its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": hiding the caret injects a style that the CSP rightly blocks.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
 
 

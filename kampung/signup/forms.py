@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -13,18 +15,57 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import TelInput, TextInput
 
 from kampung import phones
 from kampung.places import KECAMATAN
 from kampung.signup.service import PERSON_FIELDS
 
 
+def N_(message: str) -> str:
+    """Marks a message for `make extract-messages`; it is translated where it is shown."""
+    return message
+
+
+#: WTForms' built-in messages a participant can meet; it ships no Indonesian catalogue,
+#: so they are translated in ours (see WTFormsMessages).
+WTFORMS_MESSAGES = (
+    N_("This field is required."),
+    N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."),
+    N_("Not a valid integer value."),
+    N_("Number must be between %(min)s and %(max)s."),
+)
+
+
+class WTFormsMessages:
+    """WTForms' own messages looked up in kampung's catalogue, in the visitor's language."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _at_most(n: int) -> Length:
+    return Length(max=n, message=_l("Write at most %(max)d characters."))
+
+
 class PhoneField(StringField):
     """A phone as people type it; `.data` is E.164 once validated."""
+
+    widget = TelInput()
+
+    def _value(self):
+        # What the person typed stays in the box; a stored number shows as 0812-3456-7890.
+        if self.raw_data:
+            return self.raw_data[0]
+        return phones.display(self.data) if self.data else ""
 
     def pre_validate(self, form):
         if not self.data:
@@ -40,6 +81,14 @@ class PhoneField(StringField):
 class NoLeadingZeroIntegerField(IntegerField):
     """RT and RW as numbers: '005' is 5; letters get a clear message."""
 
+    # A text box with the digit keyboard: type=number would drop the leading zeros people write.
+    widget = TextInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:03d}" if isinstance(self.data, int) else ""
+
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
             raw = valuelist[0].strip()
@@ -54,20 +103,31 @@ class NoLeadingZeroIntegerField(IntegerField):
 class PersonForm(FlaskForm):
     """The roster fields a person fills in, as PRODUCT.md names them."""
 
+    class Meta:
+        def get_translations(self, form):
+            return WTFormsMessages()
+
     full_name = StringField(
-        _l("Full name"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
+        _l("Full name"),
+        filters=[_strip],
+        validators=[DataRequired(), _at_most(120)],
+        render_kw={"autocomplete": "name"},
     )
     phone = PhoneField(
-        _l("WhatsApp number"), filters=[_strip], validators=[DataRequired(), Length(max=30)]
+        _l("WhatsApp number"),
+        filters=[_strip],
+        validators=[DataRequired(), _at_most(30)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
     kecamatan = SelectField(
         _l("Kecamatan"),
-        choices=[("", _l("Choose your kecamatan"))] + [(k, k) for k in KECAMATAN],
+        choices=[SelectChoice("", _l("Choose your kecamatan"))]
+        + [SelectChoice(k) for k in KECAMATAN],
         validators=[DataRequired(message=_l("Choose one of Kota Jambi's kecamatan."))],
         validate_choice=True,
     )
     kelurahan = StringField(
-        _l("Kelurahan"), filters=[_strip], validators=[DataRequired(), Length(max=80)]
+        _l("Kelurahan"), filters=[_strip], validators=[DataRequired(), _at_most(80)]
     )
     rt = NoLeadingZeroIntegerField(
         _l("RT"),
@@ -75,6 +135,7 @@ class PersonForm(FlaskForm):
             InputRequired(),
             NumberRange(min=1, max=999, message=_l("RT is a number from 001 to 999.")),
         ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     rw = NoLeadingZeroIntegerField(
         _l("RW"),
@@ -82,24 +143,30 @@ class PersonForm(FlaskForm):
             Optional(),
             NumberRange(min=1, max=999, message=_l("RW is a number from 001 to 999.")),
         ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     role = StringField(
-        _l("Position"), filters=[_strip], default="Ketua RT", validators=[Length(max=60)]
+        _l("Position"), filters=[_strip], default="Ketua RT", validators=[_at_most(60)]
     )
     gender = SelectField(
         _l("Gender"),
-        choices=[("", _l("Prefer not to say")), ("L", _l("Male")), ("P", _l("Female"))],
+        choices=[
+            SelectChoice("", _l("Prefer not to say")),
+            SelectChoice("L", _l("Male")),
+            SelectChoice("P", _l("Female")),
+        ],
         validators=[Optional()],
     )
     emergency_name = StringField(
-        _l("Emergency contact name"), filters=[_strip], validators=[Length(max=120)]
+        _l("Emergency contact name"), filters=[_strip], validators=[_at_most(120)]
     )
     emergency_phone = PhoneField(
-        _l("Emergency contact number"), filters=[_strip], validators=[Optional(), Length(max=30)]
+        _l("Emergency contact number"),
+        filters=[_strip],
+        validators=[Optional(), _at_most(30)],
+        render_kw={"inputmode": "tel"},
     )
-    notes = TextAreaField(
-        _l("Health or diet notes"), filters=[_strip], validators=[Length(max=1000)]
-    )
+    notes = TextAreaField(_l("Health or diet notes"), filters=[_strip], validators=[_at_most(1000)])
 
     def person(self) -> dict:
         """The validated values, ready for `service.register` or `service.update_details`."""
@@ -107,3 +174,14 @@ class PersonForm(FlaskForm):
         for name in ("role", "gender", "emergency_name", "emergency_phone", "notes", "kelurahan"):
             data[name] = data.get(name) or ""
         return data
+
+
+class SignupForm(PersonForm):
+    """The public sign-up: the person's details and their consent (UU 27/2022)."""
+
+    consent = BooleanField(
+        _l("I agree that the committee keeps and uses these details to organise this trip."),
+        validators=[
+            DataRequired(message=_l("Please tick the agreement: without it we cannot sign you up."))
+        ],
+    )

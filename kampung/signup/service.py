@@ -151,9 +151,22 @@ def register(
     return SignupResult(registration, position)
 
 
-def update_details(registration: Registration, person: dict) -> None:
-    """Change a person's details; a phone already used on the trip raises DuplicatePhone."""
+def can_edit_own_details(registration: Registration, now: datetime | None = None) -> bool:
+    """A participant may change their own details while registration is open."""
+    return registration.is_active and registration.trip.registration_is_open(now)
+
+
+def update_details(registration: Registration, person: dict, *, self_service: bool = False) -> None:
+    """Change a person's details; a phone already used on the trip raises DuplicatePhone.
+
+    `self_service` is the participant editing their own page, which stops when registration
+    closes (RegistrationClosed); staff may edit at any time.
+    """
     registration.trip.lock()
+    db.session.refresh(registration)
+    if self_service and not can_edit_own_details(registration):
+        db.session.rollback()
+        raise RegistrationClosed()
     other = find_active_by_phone(registration.trip, person.get("phone", registration.phone))
     if other is not None and other.id != registration.id:
         db.session.rollback()
@@ -161,7 +174,20 @@ def update_details(registration: Registration, person: dict) -> None:
     for field in PERSON_FIELDS:
         if field in person:
             setattr(registration, field, person[field])
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same phone was registered by someone else between our check and our write.
+        db.session.rollback()
+        existing = find_active_by_phone(registration.trip, person["phone"])
+        if existing is None:
+            raise
+        raise DuplicatePhone(existing) from None
+
+
+def can_cancel_own(registration: Registration, now: datetime | None = None) -> bool:
+    """A participant may cancel until the bus leaves; after that, staff handle who did not come."""
+    return registration.is_active and (now or utcnow()) < registration.trip.departs_at
 
 
 def cancel(registration: Registration) -> Registration | None:

@@ -1,11 +1,51 @@
-"""Public pages: the open trips, a trip's sign-up form, the participant's personal page."""
+"""Public pages: the open trips, a trip's sign-up form, the participant's personal page.
 
-from flask import Blueprint, render_template
+Participants have no account: the access token in /p/<token> is their key, and a signed cookie
+remembers which registrations this browser made, so that a second sign-up with the same phone
+can lead back to one's own page without showing anyone else's.
+"""
 
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2_fragments.flask import render_blocks
+
+from kampung import phones
 from kampung.database import utcnow
+from kampung.extensions import db, limiter
+from kampung.models import Registration, Status, Trip
+from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
+from kampung.signup import service
+from kampung.signup.forms import PersonForm, SignupForm
+from kampung.signup.qr import qr_svg
+from kampung.tokens import looks_like_token
 from kampung.trips import get_trip_or_404, open_trips
 
 bp = Blueprint("signup", __name__)
+
+#: the browser's own registrations (access tokens), signed; read only to offer "open my page"
+MINE_COOKIE = "kampung_mine"
+MINE_MAX = 5
+MINE_AGE = 400 * 24 * 3600
+SIGNUP_LIMIT = "20 per minute"
+#: inline checks fire once per changed field, so they get more room than sign-ups
+CHECK_LIMIT = "120 per minute"
+#: every lookup by token, shared by the personal pages, so tokens cannot be guessed in bulk
+TOKEN_LIMIT = limiter.shared_limit("60 per minute", scope="personal-token")
 
 
 @bp.get("/")
@@ -13,6 +53,263 @@ def index():
     return render_template("signup/index.html", trips=open_trips(utcnow()))
 
 
+# --- The trip page and its sign-up form -----------------------------------------------------
+
+
 @bp.get("/e/<slug>")
 def trip(slug: str):
-    return render_template("signup/trip.html", trip=get_trip_or_404(slug))
+    return _trip_page(get_trip_or_404(slug), SignupForm())
+
+
+@bp.post("/e/<slug>")
+@limiter.limit(SIGNUP_LIMIT)
+def sign_up(slug: str):
+    trip = get_trip_or_404(slug)
+    form = SignupForm()
+    if not trip.registration_is_open():
+        return _trip_page(trip, form, 409, problem="closed")
+    if not form.validate():
+        return _trip_page(trip, form, 422)
+    try:
+        result = service.register(trip, form.person(), consent_at=utcnow())
+    except service.RegistrationClosed:
+        return _trip_page(trip, form, 409, problem="closed")
+    except service.DuplicatePhone as duplicate:
+        token = duplicate.existing.access_token
+        return _trip_page(
+            trip,
+            form,
+            409,
+            problem="duplicate",
+            own_page=url_for(".personal", token=token) if token in _remembered() else None,
+        )
+    flash(
+        _(
+            "Your registration has been received. "
+            "Send this page to your own WhatsApp so you can find it again."
+        ),
+        "success",
+    )
+    response = redirect(url_for(".personal", token=result.registration.access_token), 303)
+    return _remember(response, result.registration.access_token)
+
+
+@bp.post("/e/<slug>/check")
+@limiter.limit(CHECK_LIMIT)
+def check_field(slug: str):
+    """htmx inline validation of the sign-up form."""
+    trip = get_trip_or_404(slug)
+    form = SignupForm()
+    return _checked_field(form, _form_context(trip, form, request.path))
+
+
+def _checked_field(form, context: dict) -> str:
+    """The changed field's block, with its message if any; 400 for anything but htmx."""
+    name = request.htmx.trigger_name
+    if not request.htmx or name not in _field_names(form):
+        abort(400)
+    form.validate()
+    # A block rendered alone skips the template's top-level import of the field() macro.
+    macros = current_app.jinja_env.get_template("macros.html").module
+    blocks = [f"field_{name}"]
+    if name == "kecamatan":
+        # The kelurahan suggestions follow the chosen kecamatan.
+        blocks.append("kelurahan_list")
+    context.update(field=macros.field, kelurahan_oob=True)
+    return render_blocks("signup/person_form.html", blocks, **context)
+
+
+def _field_names(form) -> set[str]:
+    return {f.name for f in form if f.name != "csrf_token"}
+
+
+def _trip_page(trip: Trip, form: SignupForm, status: int = 200, **extra):
+    context = _form_context(trip, form, url_for(".check_field", slug=trip.slug))
+    context.update(
+        seats_left=max(trip.capacity - service.seats_taken(trip), 0),
+        registration_open=trip.registration_is_open(),
+        opens_later=bool(
+            trip.registration_open
+            and trip.registration_opens_at
+            and utcnow() < trip.registration_opens_at
+        ),
+        problem=None,
+        own_page=None,
+    )
+    context.update(extra)
+    return render_template("signup/trip.html", **context), status
+
+
+def _form_context(trip: Trip, form, check_url: str) -> dict:
+    def check(field) -> dict:
+        """htmx attributes that validate `field` on change and swap in its block."""
+        return {
+            "data-hx-post": check_url,
+            "data-hx-trigger": "change",
+            "data-hx-target": f"#field-{field.id}",
+            "data-hx-swap": "outerHTML",
+        }
+
+    return {"trip": trip, "form": form, "check": check, "kelurahan_for": kelurahan_for}
+
+
+def kelurahan_for(kecamatan: str | None) -> tuple[str, ...]:
+    """Suggestions for the kelurahan box: those of the chosen kecamatan, else all of them."""
+    return KELURAHAN_BY_KECAMATAN.get(kecamatan or "", ALL_KELURAHAN)
+
+
+# --- The personal page ----------------------------------------------------------------------
+
+
+def _registration_or_404(token: str) -> Registration:
+    if not looks_like_token(token):
+        abort(404)
+    registration = db.session.scalar(
+        db.select(Registration).where(Registration.access_token == token)
+    )
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def public_url(path: str) -> str:
+    """An absolute link for QR codes and WhatsApp: PUBLIC_URL, else this request's host."""
+    base = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
+    return base + path
+
+
+@bp.get("/p/<token>")
+@TOKEN_LIMIT
+def personal(token: str):
+    registration = _registration_or_404(token)
+    trip = registration.trip
+    page_url = public_url(url_for(".personal", token=token))
+    message = _(
+        "My registration for %(trip)s. My personal page and QR code for the bus: %(url)s",
+        trip=trip.title,
+        url=page_url,
+    )
+    context = {
+        "registration": registration,
+        "trip": trip,
+        "status": Status,
+        "position": service.waitlist_position(registration),
+        "phone": phones.display(registration.phone),
+        "emergency_phone": phones.display(registration.emergency_phone),
+        "whatsapp_url": (
+            f"https://wa.me/{phones.wa_number(registration.phone)}?text={quote(message, safe='')}"
+            if registration.phone and registration.is_active
+            else None
+        ),
+        "can_edit": service.can_edit_own_details(registration),
+        "can_cancel": service.can_cancel_own(registration),
+        "qr": None,
+    }
+    # Only a seat gets a ticket: a waitlisted person would be turned away at the bus anyway.
+    if registration.status == Status.registered and registration.phone:
+        checkin_url = public_url(f"/c/{registration.checkin_code}")
+        context["qr"] = qr_svg(checkin_url, _("QR code for check-in at the bus"))
+    response = make_response(render_template("signup/personal.html", **context))
+    return _remember(response, token)
+
+
+@bp.route("/p/<token>/edit", methods=["GET", "POST"])
+@TOKEN_LIMIT
+def edit(token: str):
+    registration = _registration_or_404(token)
+    personal_page = url_for(".personal", token=token)
+    if not service.can_edit_own_details(registration):
+        flash(_closed_for_edits(), "warning")
+        return redirect(personal_page, 303)
+    if request.method == "GET":
+        form = PersonForm(obj=registration)
+        return _edit_page(registration, form)
+    form = PersonForm()
+    if not form.validate():
+        return _edit_page(registration, form, 422)
+    try:
+        service.update_details(registration, form.person(), self_service=True)
+    except service.RegistrationClosed:
+        flash(_closed_for_edits(), "warning")
+        return redirect(personal_page, 303)
+    except service.DuplicatePhone:
+        form.phone.errors.append(
+            _("This number is already registered for this trip by another participant.")
+        )
+        return _edit_page(registration, form, 409)
+    flash(_("Your details have been saved."), "success")
+    return redirect(personal_page, 303)
+
+
+@bp.post("/p/<token>/check")
+@TOKEN_LIMIT
+def check_own_field(token: str):
+    """htmx inline validation of the edit form."""
+    registration = _registration_or_404(token)
+    form = PersonForm()
+    return _checked_field(form, _form_context(registration.trip, form, request.path))
+
+
+def _closed_for_edits() -> str:
+    return _(
+        "Registration has closed, so your details can no longer be changed here. "
+        "Please contact the committee if something is wrong."
+    )
+
+
+def _edit_page(registration: Registration, form: PersonForm, status: int = 200):
+    check_url = url_for(".check_own_field", token=registration.access_token)
+    context = _form_context(registration.trip, form, check_url)
+    context["registration"] = registration
+    return render_template("signup/edit.html", **context), status
+
+
+@bp.route("/p/<token>/cancel", methods=["GET", "POST"])
+@TOKEN_LIMIT
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    personal_page = url_for(".personal", token=token)
+    if not service.can_cancel_own(registration):
+        if registration.is_active:
+            flash(_("The trip has started: please tell the committee directly."), "warning")
+        return redirect(personal_page, 303)
+    if request.method == "GET":
+        return render_template(
+            "signup/cancel.html", registration=registration, trip=registration.trip
+        )
+    service.cancel(registration)
+    flash(_("Your registration has been cancelled."), "info")
+    return redirect(personal_page, 303)
+
+
+# --- This browser's own registrations ---------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="signup-mine")
+
+
+def _remembered() -> list[str]:
+    raw = request.cookies.get(MINE_COOKIE)
+    if not raw:
+        return []
+    try:
+        tokens = _serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [t for t in tokens if isinstance(t, str)] if isinstance(tokens, list) else []
+
+
+def _remember(response, token: str):
+    """Keep `token` in this browser's signed cookie, newest first, a few at most."""
+    tokens = [token] + [t for t in _remembered() if t != token]
+    response.set_cookie(
+        MINE_COOKIE,
+        _serializer().dumps(tokens[:MINE_MAX]),
+        max_age=MINE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        path="/",
+    )
+    return response
