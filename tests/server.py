@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -80,3 +81,11 @@ class Gunicorn:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form on a page, as a browser would send it."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if match is None:
+        raise AssertionError("no CSRF token on the page")
+    return match.group(1)

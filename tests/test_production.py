@@ -2,7 +2,6 @@
 
 import http.cookiejar
 import os
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conftest import make_user
-from tests.server import Gunicorn
+from tests.server import Gunicorn, csrf_from
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -38,7 +37,7 @@ def _failed_login(base: str) -> int:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = csrf_from(page)
     body = urllib.parse.urlencode(
         {"csrf_token": token, "username": "admin", "password": "salah"}
     ).encode()
