@@ -262,7 +262,6 @@ def add_question(survey: Survey, data: QuestionData) -> Question:
 def update_question(question: Question, data: QuestionData) -> None:
     """Change a question, refusing what would break answers given: another kind, or fewer
     options (an answer stores its option's place)."""
-    _check(data)
     if answer_count(question):
         if data.kind != question.kind:
             raise QuestionLocked(
@@ -272,6 +271,7 @@ def update_question(question: Question, data: QuestionData) -> None:
             raise QuestionLocked(
                 _("This question has answers: options cannot be removed, only reworded or added.")
             )
+    _check(data)
     question.kind = data.kind
     question.text = data.text.strip()
     question.text_en = data.text_en.strip()

@@ -174,7 +174,8 @@ def edit_survey(slug: str):
 def edit_question(slug: str, question_id: int):
     survey = _survey_or_404(slug)
     question = _question_or_404(survey, question_id)
-    form = QuestionForm(obj=question)
+    # Only the page's first view shows the stored question; a POST is read from the form alone.
+    form = QuestionForm(obj=question if request.method == "GET" else None)
     if request.method == "GET":
         form.options.data = options_to_text(question.options)
     status = 200

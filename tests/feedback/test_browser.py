@@ -1,0 +1,73 @@
+"""On a phone: a participant answers the demo survey; the chair sees it counted, charted and
+listed, marks the comment as a practice and finds it on the practices page and in the PDF."""
+
+import subprocess
+
+import pytest
+
+from kampung.signup.service import register
+from tests.conftest import ARTIFACTS, PASSWORD, axe_violations, person, screenshot
+from tests.feedback.helpers import open_survey
+
+pytestmark = pytest.mark.browser
+
+COMMENT = "Bank sampah dikelola pemuda, hasilnya untuk kas RT"
+
+
+def test_participant_answers_and_chair_marks_the_practice(page, trip, chair, app):
+    survey = open_survey(trip)
+    token = register(trip, person(1)).registration.access_token
+    register(trip, person(2))
+    questions = [q.text for q in survey.questions]
+
+    page.goto(f"/p/{token}/feedback")
+    assert axe_violations(page) == []
+    for text in questions[:6]:
+        page.get_by_role("group", name=text).get_by_role("radio", name="5 sangat puas").check()
+    page.get_by_role("textbox", name=questions[6]).fill(COMMENT)
+    nps = page.get_by_role("group", name=questions[8])
+    nps.get_by_role("radio", name="10", exact=True).check()
+    screenshot(page, "feedback-form")
+    page.get_by_role("button", name="Kirim jawaban").click()
+    page.get_by_role("heading", name="Terima kasih, Peserta Uji 1!").wait_for()
+    assert page.get_by_role("link", name="Ubah jawaban").is_visible()
+    screenshot(page, "feedback-thanks")
+    assert axe_violations(page) == []
+
+    page.goto("/login")
+    page.get_by_label("Nama pengguna").fill(chair.username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(f"/manage/{trip.slug}/review")
+    assert page.locator("#response-rate").inner_text() == "1 dari 2 menjawab"
+    first = page.get_by_role("region", name=questions[0])
+    assert first.get_by_text("5,0").is_visible()
+    bar = first.get_by_role("row", name="5 sangat puas").locator("rect.fill")
+    assert bar.get_attribute("width") == "100.00"
+    screenshot(page, "review-dashboard")
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Komentar", exact=True).click()
+    comment = page.locator("article", has_text=COMMENT)
+    assert comment.get_by_text("Peserta Uji 1").is_visible()
+    comment.get_by_role("radio", name="Praktik untuk diterapkan").check()
+    comment.get_by_role("textbox", name="Catatan (opsional)").fill("Usulkan ke Wali Kota")
+    comment.get_by_role("button", name="Simpan tanda").click()
+    page.get_by_role("status").get_by_text("Tersimpan.").wait_for()
+    screenshot(page, "review-comments")
+    assert axe_violations(page) == []
+
+    page.goto(f"/manage/{trip.slug}/review/practices")
+    practices = page.get_by_role("region", name="Praktik untuk diterapkan (1)")
+    assert practices.get_by_text(COMMENT).is_visible()
+    assert practices.get_by_text("Usulkan ke Wali Kota").is_visible()
+    assert axe_violations(page) == []
+
+    page.goto(f"/manage/{trip.slug}/review/report")
+    assert axe_violations(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = ARTIFACTS / f"review-report-{app.config['DB_KIND']}.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=False)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(pdf.with_suffix(""))], check=True)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "1 dari 2 menjawab" in text and COMMENT in text and "Usulkan ke Wali Kota" in text
