@@ -104,27 +104,33 @@ def not_answered(survey: Survey) -> list[Registration]:
 
 
 def summarise(survey: Survey, locale: str = "id") -> list[QuestionSummary]:
-    """Per question: how many answered, the average and the distribution. Two queries."""
+    """Per question: how many answered, the average and the distribution, in three grouped
+    queries that read only the (question, value) and (question, response) indexes."""
     questions = survey.questions
-    in_survey = Question.survey_id == survey.id
+    ids = [q.id for q in questions]
+    multiple = [q.id for q in questions if q.kind == Kind.multiple]
+    # One row per answer, except multiple choice (a row per option): count(*) is the number
+    # who answered, text answers included (empty ones are never stored).
     totals = {
         qid: (answered, average)
         for qid, answered, average in db.session.execute(
-            select(
-                Answer.question_id,
-                func.count(func.distinct(Answer.response_id)),
-                func.avg(Answer.value_int),
-            )
-            .join(Question, Question.id == Answer.question_id)
-            .where(in_survey, or_(Answer.value_int.is_not(None), Answer.value_text != ""))
+            select(Answer.question_id, func.count(), func.avg(Answer.value_int))
+            .where(Answer.question_id.in_(ids))
             .group_by(Answer.question_id)
         )
     }
+    totals.update(
+        (qid, (answered, None))
+        for qid, answered in db.session.execute(
+            select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+            .where(Answer.question_id.in_(multiple))
+            .group_by(Answer.question_id)
+        )
+    )
     counts: dict[int, dict[int, int]] = {}
     for qid, value, count in db.session.execute(
         select(Answer.question_id, Answer.value_int, func.count())
-        .join(Question, Question.id == Answer.question_id)
-        .where(in_survey, Answer.value_int.is_not(None))
+        .where(Answer.question_id.in_(ids), Answer.value_int.is_not(None))
         .group_by(Answer.question_id, Answer.value_int)
     ):
         counts.setdefault(qid, {})[value] = count
@@ -244,22 +250,6 @@ def comment(survey: Survey, answer_id: str):
     return db.session.execute(
         _comments_query(survey, CommentFilter()).where(Answer.id == answer_id)
     ).one_or_none()
-
-
-def comment_counts(survey: Survey) -> dict[int, int]:
-    """Text answers per question."""
-    return dict(
-        db.session.execute(
-            select(Answer.question_id, func.count())
-            .join(Question, Question.id == Answer.question_id)
-            .where(
-                Question.survey_id == survey.id,
-                Question.kind.in_([k.value for k in TEXT_KINDS]),
-                Answer.value_text != "",
-            )
-            .group_by(Answer.question_id)
-        ).all()
-    )
 
 
 class MarkError(Exception):

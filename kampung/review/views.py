@@ -90,7 +90,6 @@ def dashboard(slug: str):
         rate=service.response_rate(survey),
         missing=[(r, reminder_link(trip, r)) for r in missing],
         summaries=service.summarise(survey, locale),
-        comment_counts=service.comment_counts(survey),
         text_kinds=TEXT_KINDS,
         locale=locale,
     )
@@ -203,7 +202,6 @@ def report(slug: str):
         survey=survey,
         rate=service.response_rate(survey),
         summaries=service.summarise(survey, locale),
-        comment_counts=service.comment_counts(survey),
         rows=service.marked(survey),
         mark_labels=MARK_LABELS,
         text_kinds=TEXT_KINDS,

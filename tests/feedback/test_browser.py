@@ -71,3 +71,33 @@ def test_participant_answers_and_chair_marks_the_practice(page, trip, chair, app
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(pdf.with_suffix(""))], check=True)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "1 dari 2 menjawab" in text and COMMENT in text and "Usulkan ke Wali Kota" in text
+
+
+def test_admin_adds_a_choice_question_and_participant_sees_it(page, trip, admin):
+    token = register(trip, person(1)).registration.access_token
+    page.goto("/login")
+    page.get_by_label("Nama pengguna").fill(admin.username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(f"/manage/{trip.slug}/survey")
+    assert axe_violations(page) == []
+    add = page.get_by_role("region", name="Tambah pertanyaan")
+    add.get_by_label("Jenis").select_option(label="Pilihan ganda (boleh lebih dari satu)")
+    add.get_by_label("Pertanyaan (bahasa Indonesia)").fill("Kegiatan mana yang paling berkesan?")
+    add.get_by_label("Pilihan, satu per baris").fill("Bank sampah\nKebun gizi\nRonda malam")
+    add.get_by_role("button", name="Tambahkan pertanyaan").click()
+    page.get_by_text("Pertanyaan ditambahkan.").wait_for()
+    page.get_by_label("Survei dibuka").check()
+    page.get_by_label("Anonim: jawaban tidak terhubung").check()
+    page.get_by_role("button", name="Simpan pengaturan").click()
+    page.get_by_text("Pengaturan survei disimpan.").wait_for()
+    screenshot(page, "survey-editor")
+    page.get_by_role("link", name="Ubah 10").click()
+    assert axe_violations(page) == []
+
+    page.goto(f"/p/{token}/feedback")
+    group = page.get_by_role("group", name="Kegiatan mana yang paling berkesan?")
+    assert group.get_by_role("checkbox", name="Kebun gizi").is_visible()
+    assert page.get_by_text("jawaban tidak dapat diubah setelah dikirim").is_visible()
+    screenshot(page, "feedback-form-anonymous")
+    assert axe_violations(page) == []
