@@ -48,16 +48,27 @@ def test_participant_answers_and_chair_marks_the_practice(page, trip, chair, app
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="Komentar", exact=True).click()
+    search = page.get_by_role("searchbox", name="Cari komentar")
+    search.fill("tidak ada yang menulis ini")
+    page.get_by_text("Tidak ada komentar yang cocok.").wait_for()
+    search.fill("pemuda")
     comment = page.locator("article", has_text=COMMENT)
+    comment.wait_for()
+    assert "q=pemuda" in page.url
     assert comment.get_by_text("Peserta Uji 1").is_visible()
     comment.get_by_role("radio", name="Praktik untuk diterapkan").check()
     comment.get_by_role("textbox", name="Catatan (opsional)").fill("Usulkan ke Wali Kota")
     comment.get_by_role("button", name="Simpan tanda").click()
     page.get_by_role("status").get_by_text("Tersimpan.").wait_for()
+    page.get_by_label("Tanda", exact=True).select_option(label="Tindak lanjut")
+    page.get_by_text("Tidak ada komentar yang cocok.").wait_for()
+    page.get_by_label("Tanda", exact=True).select_option(label="Praktik untuk diterapkan")
+    comment.wait_for()
     screenshot(page, "review-comments")
     assert axe_violations(page) == []
 
     page.goto(f"/manage/{trip.slug}/review/practices")
+    screenshot(page, "review-practices")
     practices = page.get_by_role("region", name="Praktik untuk diterapkan (1)")
     assert practices.get_by_text(COMMENT).is_visible()
     assert practices.get_by_text("Usulkan ke Wali Kota").is_visible()
