@@ -185,3 +185,11 @@ def test_personal_entry_follows_the_survey_state(app, trip):
     survey.is_open = False
     db.session.commit()
     assert "Terima kasih" in shown() and "Ubah jawaban" not in shown()
+
+
+def test_the_survey_speaks_english_when_asked(client, trip):
+    open_survey(trip)
+    (reg,) = participants(trip, 1)
+    page = client.get(f"/p/{reg.access_token}/feedback?lang=en").get_data(as_text=True)
+    assert "Overall, how satisfied are you with this study visit?" in page
+    assert "very satisfied" in page and "Send answers" in page

@@ -137,7 +137,9 @@ def count_queries(client, url: str) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("path", ["review", "review/report", "review/practices", "review/comments"])
+@pytest.mark.parametrize(
+    "path", ["review", "review/report", "review/practices", "review/comments", "feedback.csv"]
+)
 def test_pages_make_as_many_queries_at_100_responses_as_at_10(client, chair, trip, path):
     survey = open_survey(trip)
     log_in(client, chair)
