@@ -82,9 +82,11 @@ def answer(token: str):
         except service.FeedbackError as error:
             flash(error.message, "error")
             errors, status = error.errors, error.status
-            editing = True
+            # A second anonymous response gets the thank-you again, not a form it cannot send.
+            answered = answered or isinstance(error, service.AlreadyAnswered)
+            editing = not isinstance(error, service.AlreadyAnswered)
         else:
-            return redirect(url_for(".answer", token=token, sent=1), 303)
+            return redirect(url_for(".answer", token=token), 303)
     state = "form"
     if answered and not editing:
         state = "thanks"
@@ -96,7 +98,6 @@ def answer(token: str):
         survey=survey,
         state=state,
         is_open=is_open,
-        just_sent=request.args.get("sent") == "1",
         values=values,
         errors=errors,
         locale=str(get_locale()),
