@@ -57,8 +57,9 @@ def demo(participants: int, departure) -> None:
 @event_cli.command("set")
 @click.argument("slug")
 @click.option("--registration", type=click.Choice(["open", "closed"]))
-def event_set(slug: str, registration: str | None) -> None:
-    """Open or close a trip's sign-up, as the admin's switches do."""
+@click.option("--feedback", type=click.Choice(["open", "closed"]))
+def event_set(slug: str, registration: str | None, feedback: str | None) -> None:
+    """Open or close a trip's sign-up and survey, as the admin's switches do."""
     trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))
     if trip is None:
         raise click.ClickException(f"no trip {slug!r}")
@@ -66,6 +67,14 @@ def event_set(slug: str, registration: str | None) -> None:
         trip.registration_open = registration == "open"
     db.session.commit()
     click.echo(f"{slug}: registration {'open' if trip.registration_open else 'closed'}")
+    if feedback:
+        from kampung.feedback import service as surveys
+
+        survey = surveys.survey_of(trip)
+        if survey is None:
+            raise click.ClickException(f"the trip {slug!r} has no survey")
+        surveys.set_open(survey, feedback == "open")
+        click.echo(f"{slug}: feedback {feedback}")
 
 
 @click.command("backup")

@@ -14,11 +14,15 @@ def create_trip(
     checkpoints: list[str],
     **fields,
 ) -> Trip:
-    """A new trip with its buses (name, seats) and checkpoints in order. Does not commit."""
+    """A new trip with its buses (name, seats), checkpoints in order and the default survey.
+    Does not commit."""
     trip = Trip(**fields)
     trip.buses = [Bus(name=name, seats=seats, position=i) for i, (name, seats) in enumerate(buses)]
     trip.checkpoints = [Checkpoint(name=name, position=i) for i, name in enumerate(checkpoints)]
     db.session.add(trip)
+    from kampung.feedback.defaults import add_default_survey
+
+    db.session.add(add_default_survey(trip))
     db.session.flush()
     return trip
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
+from kampung.feedback.service import survey_of
 from kampung.signup import service
 from kampung.tokens import new_secret
 from tests.conftest import log_in, make_user, person
@@ -34,6 +35,17 @@ ACCESS: dict[str, object] = {
     "auth.login": PUBLIC,
     "auth.logout": STAFF,
     "manage.home": STAFF,
+    "feedback.answer": TOKEN,
+    "feedback.edit_survey": ADMIN,
+    "feedback.edit_question": ADMIN,
+    "feedback.question_action": ADMIN,
+    "review.dashboard": REVIEW,
+    "review.comments": REVIEW,
+    "review.practices": REVIEW,
+    "review.report": REVIEW,
+    "review.mark": REVIEW,
+    "review.export_csv": REVIEW,
+    "review.export_xlsx": REVIEW,
 }
 
 ACTORS = ("anonymous", "participant", "admin", "organiser", "chair")
@@ -54,6 +66,9 @@ def world(app, trip):
         "registration_id": registration.id,
         "bus_id": trip.buses[0].id,
         "filename": "css/app.css",
+        "question_id": survey_of(trip).questions[0].id,
+        "action": "down",
+        "answer_id": "0" * 32,
     }
 
 

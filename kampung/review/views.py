@@ -1,3 +1,233 @@
-from flask import Blueprint
+"""The chair's review of a trip's survey: dashboard, comments, marks, exports and the report.
+Chair and admin only; organisers do not see answers."""
 
-bp = Blueprint("review", __name__)
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from kampung.auth.roles import roles_required
+from kampung.feedback import service as feedback
+from kampung.feedback.models import MARK_LABELS, TEXT_KINDS, Survey
+from kampung.models import Registration, Trip
+from kampung.places import KECAMATAN
+from kampung.review import service
+from kampung.trips import get_trip_or_404
+
+bp = Blueprint("review", __name__, url_prefix="/manage/<slug>")
+
+chair_required = roles_required("chair")
+MARKED_FILTERS = ("practice", "followup", "any")
+
+
+@bp.app_template_filter("decimal1")
+def decimal1(value: float) -> str:
+    """An average the Indonesian way: 4,2."""
+    return format_decimal(value, format="#,##0.0")
+
+
+@bp.app_template_filter("signed0")
+def signed0(value: float) -> str:
+    """A net score with its sign: +35, -10."""
+    return format_decimal(round(value), format="+#,##0;-#,##0")
+
+
+def _survey(slug: str) -> tuple[Trip, Survey]:
+    trip = get_trip_or_404(slug)
+    survey = feedback.survey_of(trip)
+    if survey is None:
+        abort(404)
+    return trip, survey
+
+
+def public_url(path: str) -> str:
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return base + path
+
+
+def reminder_link(trip: Trip, registration: Registration) -> str | None:
+    """A wa.me link carrying a ready Indonesian reminder with the person's own survey link."""
+    if not registration.phone:
+        return None
+    link = public_url(url_for("feedback.answer", token=registration.access_token))
+    with force_locale("id"):
+        message = _(
+            "Hello %(name)s, thank you for joining %(trip)s. Please take three minutes to fill "
+            "in the survey through your personal link: %(link)s. Your answers help the forum "
+            "choose the practices to adopt in our RTs. Thank you!",
+            name=registration.full_name,
+            trip=trip.title,
+            link=link,
+        )
+    return f"https://wa.me/{registration.phone.lstrip('+')}?text={quote(message)}"
+
+
+@bp.get("/review")
+@chair_required
+def dashboard(slug: str):
+    trip, survey = _survey(slug)
+    locale = str(get_locale())
+    missing = service.not_answered(survey)
+    return render_template(
+        "review/dashboard.html",
+        trip=trip,
+        survey=survey,
+        rate=service.response_rate(survey),
+        missing=[(r, reminder_link(trip, r)) for r in missing],
+        summaries=service.summarise(survey, locale),
+        text_kinds=TEXT_KINDS,
+        locale=locale,
+    )
+
+
+def _filter() -> service.CommentFilter:
+    args = request.args
+
+    def number(name: str) -> int | None:
+        value = args.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    return service.CommentFilter(
+        search=args.get("q", "").strip()[:100],
+        question_id=number("question"),
+        kecamatan=args.get("kecamatan", "") if args.get("kecamatan") in KECAMATAN else "",
+        bus_id=number("bus"),
+        marked=args.get("marked", "") if args.get("marked") in MARKED_FILTERS else "",
+        page=number("page") or 1,
+    )
+
+
+@bp.get("/review/comments")
+@chair_required
+def comments(slug: str):
+    trip, survey = _survey(slug)
+    f = _filter()
+    rows, total = service.comments(survey, f)
+    context = {
+        "trip": trip,
+        "survey": survey,
+        "f": f,
+        "rows": rows,
+        "total": total,
+        "page_size": service.PAGE_SIZE,
+        "text_questions": [q for q in survey.questions if q.kind in TEXT_KINDS],
+        "kecamatan": KECAMATAN,
+        "mark_labels": MARK_LABELS,
+        "back": request.full_path.rstrip("?"),
+        "locale": str(get_locale()),
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render_block("review/comments.html", "results", **context)
+    return render_template("review/comments.html", **context)
+
+
+@bp.post("/review/answers/<answer_id>/mark")
+@chair_required
+def mark(slug: str, answer_id: str):
+    trip, survey = _survey(slug)
+    status = 200
+    try:
+        service.set_mark(
+            survey,
+            answer_id[:32],
+            request.form.get("kind", ""),
+            request.form.get("note", ""),
+            current_user,
+        )
+    except service.MarkError as error:
+        if not request.htmx:
+            flash(str(error), "error")
+        status = 422
+        message = str(error)
+    else:
+        message = _("Saved.")
+    if request.htmx:
+        row = service.comment(survey, answer_id[:32])
+        if row is None:
+            abort(404)
+        return render_template(
+            "review/_comment.html",
+            trip=trip,
+            survey=survey,
+            c=row,
+            mark_labels=MARK_LABELS,
+            back=request.form.get("back", ""),
+            message=message,
+            question_labels={q.id: q.label(str(get_locale())) for q in survey.questions},
+        ), status
+    if status == 200:
+        flash(message, "success")
+    back = request.form.get("back", "")
+    prefix = url_for(".comments", slug=slug)
+    return redirect(back if back.startswith(prefix) else prefix, 303)
+
+
+@bp.get("/review/practices")
+@chair_required
+def practices(slug: str):
+    trip, survey = _survey(slug)
+    return render_template(
+        "review/practices.html",
+        trip=trip,
+        survey=survey,
+        rows=service.marked(survey),
+        mark_labels=MARK_LABELS,
+        locale=str(get_locale()),
+    )
+
+
+@bp.get("/review/report")
+@chair_required
+def report(slug: str):
+    trip, survey = _survey(slug)
+    locale = str(get_locale())
+    return render_template(
+        "review/report.html",
+        trip=trip,
+        survey=survey,
+        rate=service.response_rate(survey),
+        summaries=service.summarise(survey, locale),
+        rows=service.marked(survey),
+        mark_labels=MARK_LABELS,
+        text_kinds=TEXT_KINDS,
+        locale=locale,
+    )
+
+
+@bp.get("/feedback.csv")
+@chair_required
+def export_csv(slug: str):
+    trip, survey = _survey(slug)
+    header, rows = service.export_rows(survey, str(get_locale()))
+    return Response(
+        service.to_csv(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{trip.slug}-survei.csv"'},
+    )
+
+
+@bp.get("/feedback.xlsx")
+@chair_required
+def export_xlsx(slug: str):
+    trip, survey = _survey(slug)
+    header, rows = service.export_rows(survey, str(get_locale()))
+    return Response(
+        service.to_xlsx(header, rows, _("Survey")),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{trip.slug}-survei.xlsx"'},
+    )

@@ -27,6 +27,7 @@ from jinja2_fragments.flask import render_blocks
 from kampung import phones
 from kampung.database import utcnow
 from kampung.extensions import db, limiter
+from kampung.feedback.views import survey_entry
 from kampung.models import Registration, Status, Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.signup import service
@@ -203,6 +204,7 @@ def personal(token: str):
         ),
         "can_edit": service.can_edit_own_details(registration),
         "can_cancel": service.can_cancel_own(registration),
+        "survey": survey_entry(registration),
         "qr": None,
     }
     # Only a seat gets a ticket: a waitlisted person would be turned away at the bus anyway.
