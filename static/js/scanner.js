@@ -106,7 +106,8 @@ document.addEventListener("pointerdown", () => {
 function show(answer, { pending = false } = {}) {
   const person = answer.person;
   result.className = `result result-${answer.colour}`;
-  slot("title").textContent = answer.title;
+  // A non-breaking hyphen: "CHECK-IN" must not split over two lines.
+  slot("title").textContent = answer.title.replaceAll("-", "\u2011");
   slot("name").textContent = person ? person.name : "";
   slot("meta").textContent = person ? `RT/RW ${person.rt_rw} · ${person.kelurahan}` : "";
   let bus = person ? person.bus : "";
