@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -132,14 +132,26 @@ def _clamp(scanned_at: datetime | None, now: datetime) -> datetime | None:
     return min(scanned_at, now)
 
 
-def _person(registration: Registration, bus_name: str | None) -> Person:
+def _person(registration, bus_name: str | None) -> Person:
+    """The display data of a Registration, or of a row with the same column names."""
     return Person(
         registration_id=registration.id,
         name=registration.full_name,
-        rt_rw=registration.rt_rw,
+        # The model's own formatting, applied to a plain row as well as to an instance.
+        rt_rw=Registration.rt_rw.fget(registration),
         kelurahan=registration.kelurahan,
         bus=bus_name or "",
     )
+
+
+@dataclass
+class _Active:
+    """The standing check-in of a person at a checkpoint, as read for a decision."""
+
+    id: int
+    scanned_at: datetime
+    device: str
+    organiser: str
 
 
 def check_in(
@@ -160,79 +172,87 @@ def check_in(
     """
     now = now or utcnow()
     nonce = (nonce or uuid.uuid4().hex)[:NONCE_LENGTH]
-    device = (device or "")[:DEVICE_LENGTH]
-    log = ScanLog(
-        trip_id=checkpoint.trip_id if checkpoint else None,
-        checkpoint_id=checkpoint.id if checkpoint else None,
-        code=(code or "")[:LOG_CODE_LENGTH],
-        organiser_id=by.id,
-        device=device,
-        nonce=nonce,
-        received_at=now,
-    )
-    result = _decide(code, checkpoint, by, scanned_at, nonce, device, site_hosts, now, log)
+    log = {
+        "trip_id": checkpoint.trip_id if checkpoint else None,
+        "checkpoint_id": checkpoint.id if checkpoint else None,
+        "code": (code or "")[:LOG_CODE_LENGTH],
+        "organiser_id": by.id,
+        "device": (device or "")[:DEVICE_LENGTH],
+        "nonce": nonce,
+        "received_at": now,
+        "scanned_at": None,
+    }
+    result = _decide(code, scanned_at, site_hosts, log)
     result.nonce = nonce
     if not result.replayed:
-        log.outcome = result.outcome
-        log.detail = result.detail
-        log.registration_id = result.person.registration_id if result.person else None
-        db.session.add(log)
+        # Core inserts: the write lock is held for as short a time as possible.
+        log.update(
+            outcome=str(result.outcome),
+            detail=result.detail,
+            registration_id=result.person.registration_id if result.person else None,
+        )
+        db.session.execute(_INSERT_LOG, log)
     db.session.commit()
     return result
 
 
-def _decide(code, checkpoint, by, scanned_at, nonce, device, site_hosts, now, log) -> Result:
+def _decide(code: str, scanned_at: datetime | None, site_hosts, log: dict) -> Result:
     try:
         parsed = parse_code(code, site_hosts)
     except ForeignURL:
         return Result(Outcome.invalid, detail="foreign_url")
     if parsed is None:
         return Result(Outcome.invalid, detail="malformed")
-    if checkpoint is None:
+    checkpoint_id, trip_id, nonce = log["checkpoint_id"], log["trip_id"], log["nonce"]
+    if checkpoint_id is None:
         return Result(Outcome.invalid, detail="checkpoint")
-    if earlier := _earlier_answer(nonce, parsed, checkpoint):
+    if earlier := _earlier_answer(nonce, parsed, checkpoint_id):
         return earlier
-    when = _clamp(scanned_at, now)
+    when = log["scanned_at"] = _clamp(scanned_at, log["received_at"])
     if when is None:
         return Result(Outcome.invalid, detail="too_old")
-    log.scanned_at = when
 
-    row = _lookup(parsed, checkpoint.id)
+    row = _lookup(parsed, checkpoint_id)
     if row is None:
         return Result(Outcome.unknown)
-    registration, bus_name, active, first_by = row
-    person = _person(registration, bus_name)
-    if registration.trip_id != checkpoint.trip_id:
+    person = _person(row, row.bus)
+    if row.trip_id != trip_id:
         return Result(Outcome.other_trip, person=_other_trip_person(person))
-    if registration.status == Status.cancelled:
+    if row.status == Status.cancelled:
         return Result(Outcome.cancelled, person=person)
-    if registration.status == Status.waitlisted:
+    if row.status == Status.waitlisted:
         return Result(Outcome.waitlisted, person=person)
 
+    active = None
+    if row.checkin_id:
+        first_by = row.first_by or row.first_login or ""
+        active = _Active(row.checkin_id, row.first_at, row.first_device, first_by)
     for _attempt in range(3):
         if active is not None and active.scanned_at - when <= SAME_MOMENT:
-            return _amber(person, active, first_by)
+            return _amber(person, active)
         try:
             if active is not None:
-                _supersede(active, now)
-            checkin = CheckIn(
-                registration_id=registration.id,
-                checkpoint_id=checkpoint.id,
-                scanned_at=when,
-                received_at=now,
-                organiser_id=by.id,
-                device=device,
-                nonce=nonce,
-            )
-            db.session.add(checkin)
-            db.session.flush()
-            return Result(Outcome.ok, person=person, checkin_id=checkin.id)
+                _supersede(active.id, log["received_at"])
+            checkin_id = db.session.execute(
+                _INSERT_CHECKIN,
+                {
+                    "registration_id": row.id,
+                    "checkpoint_id": checkpoint_id,
+                    "scanned_at": when,
+                    "received_at": log["received_at"],
+                    "organiser_id": log["organiser_id"],
+                    "device": log["device"],
+                    "nonce": nonce,
+                    "undo_reason": "",
+                },
+            ).scalar_one()
+            return Result(Outcome.ok, person=person, checkin_id=checkin_id)
         except (IntegrityError, _Raced):
             # Another organiser's scan of the same person (or of the same nonce) won the race.
             db.session.rollback()
-            if earlier := _earlier_answer(nonce, parsed, checkpoint):
+            if earlier := _earlier_answer(nonce, parsed, checkpoint_id):
                 return earlier
-            active, first_by = _active(registration.id, checkpoint.id)
+            active = _active(row.id, checkpoint_id)
     return Result(Outcome.invalid, detail="busy")
 
 
@@ -240,15 +260,14 @@ class _Raced(Exception):
     """The check-in to supersede changed under us."""
 
 
-def _supersede(active: CheckIn, now: datetime) -> None:
+def _supersede(checkin_id: int, now: datetime) -> None:
     done = db.session.execute(
         update(CheckIn)
-        .where(CheckIn.id == active.id, CheckIn.undone_at.is_(None))
+        .where(CheckIn.id == checkin_id, CheckIn.undone_at.is_(None))
         .values(undone_at=now, undo_reason=SUPERSEDED)
     )
     if done.rowcount != 1:
         raise _Raced()
-    db.session.flush()
 
 
 def _other_trip_person(person: Person) -> Person:
@@ -256,43 +275,60 @@ def _other_trip_person(person: Person) -> Person:
     return Person(person.registration_id, person.name, person.rt_rw, person.kelurahan, "")
 
 
-def _amber(person: Person, active: CheckIn, first_by: str | None) -> Result:
+def _amber(person: Person, active: _Active) -> Result:
     return Result(
         Outcome.already,
         person=person,
-        first=FirstCheckIn(active.scanned_at, first_by or "", active.device),
+        first=FirstCheckIn(active.scanned_at, active.organiser, active.device),
         checkin_id=active.id,
     )
 
 
 _FirstBy = aliased(User)
+# Statements built once: a scan only binds its values.
+_INSERT_LOG = insert(ScanLog)
+_INSERT_CHECKIN = insert(CheckIn).returning(CheckIn.id)
+
+#: the one read a scan needs: the person, their bus, and their standing check-in here
+_LOOKUP = (
+    db.select(
+        Registration.id,
+        Registration.trip_id,
+        Registration.status,
+        Registration.full_name,
+        Registration.rt,
+        Registration.rw,
+        Registration.kelurahan,
+        Bus.name.label("bus"),
+        CheckIn.id.label("checkin_id"),
+        CheckIn.scanned_at.label("first_at"),
+        CheckIn.device.label("first_device"),
+        _FirstBy.display_name.label("first_by"),
+        _FirstBy.username.label("first_login"),
+    )
+    .outerjoin(Bus, Bus.id == Registration.bus_id)
+    .outerjoin(
+        CheckIn,
+        and_(
+            CheckIn.registration_id == Registration.id,
+            CheckIn.checkpoint_id == bindparam("checkpoint_id"),
+            CheckIn.undone_at.is_(None),
+        ),
+    )
+    .outerjoin(_FirstBy, _FirstBy.id == CheckIn.organiser_id)
+    .where(Registration.checkin_code == bindparam("code"))
+)
 
 
 def _lookup(code: str, checkpoint_id: int):
-    """The registration, its bus's name, its active check-in here and who made it: one query."""
+    return db.session.execute(_LOOKUP, {"code": code, "checkpoint_id": checkpoint_id}).first()
+
+
+def _active(registration_id: int, checkpoint_id: int) -> _Active | None:
     row = db.session.execute(
-        db.select(Registration, Bus.name, CheckIn, _FirstBy)
-        .outerjoin(Bus, Bus.id == Registration.bus_id)
-        .outerjoin(
-            CheckIn,
-            and_(
-                CheckIn.registration_id == Registration.id,
-                CheckIn.checkpoint_id == checkpoint_id,
-                CheckIn.undone_at.is_(None),
-            ),
+        db.select(
+            CheckIn.id, CheckIn.scanned_at, CheckIn.device, _FirstBy.display_name, _FirstBy.username
         )
-        .outerjoin(_FirstBy, _FirstBy.id == CheckIn.organiser_id)
-        .where(Registration.checkin_code == code)
-    ).first()
-    if row is None:
-        return None
-    registration, bus_name, active, first_by = row
-    return registration, bus_name, active, first_by.name if first_by else ""
-
-
-def _active(registration_id: int, checkpoint_id: int) -> tuple[CheckIn | None, str | None]:
-    row = db.session.execute(
-        db.select(CheckIn, _FirstBy)
         .outerjoin(_FirstBy, _FirstBy.id == CheckIn.organiser_id)
         .where(
             CheckIn.registration_id == registration_id,
@@ -301,17 +337,21 @@ def _active(registration_id: int, checkpoint_id: int) -> tuple[CheckIn | None, s
         )
     ).first()
     if row is None:
-        return None, None
-    return row[0], row[1].name if row[1] else ""
+        return None
+    return _Active(row[0], row[1], row[2], row[3] or row[4] or "")
 
 
-def _earlier_answer(nonce: str, code: str, checkpoint: Checkpoint) -> Result | None:
+_NONCE_SEEN = db.select(ScanLog.id).where(ScanLog.nonce == bindparam("nonce")).limit(1)
+
+
+def _earlier_answer(nonce: str, code: str, checkpoint_id: int) -> Result | None:
     """The answer already given to this nonce, or a refusal when it came with another code."""
+    # The common case, a new nonce, costs one index lookup and nothing else.
+    if db.session.execute(_NONCE_SEEN, {"nonce": nonce}).first() is None:
+        return None
     previous = db.session.scalar(
         db.select(ScanLog).where(ScanLog.nonce == nonce).order_by(ScanLog.id).limit(1)
     )
-    if previous is None:
-        return None
     mine = (
         db.session.scalar(db.select(CheckIn).where(CheckIn.nonce == nonce))
         if previous.outcome == Outcome.ok
@@ -323,7 +363,7 @@ def _earlier_answer(nonce: str, code: str, checkpoint: Checkpoint) -> Result | N
     same_code = (
         registration.checkin_code == code if registration else _safe_parse(previous.code) == code
     )
-    same_checkpoint = previous.checkpoint_id == checkpoint.id
+    same_checkpoint = previous.checkpoint_id == checkpoint_id
     if not (same_code and same_checkpoint):
         return Result(Outcome.invalid, detail="nonce_reused")
     person = None
@@ -332,16 +372,16 @@ def _earlier_answer(nonce: str, code: str, checkpoint: Checkpoint) -> Result | N
     if mine is not None:
         if mine.is_active or mine.undo_reason != SUPERSEDED:
             return Result(Outcome.ok, person=person, replayed=True, checkin_id=mine.id)
-        active, first_by = _active(mine.registration_id, mine.checkpoint_id)
+        active = _active(mine.registration_id, mine.checkpoint_id)
         if active is not None:
-            result = _amber(person, active, first_by)
+            result = _amber(person, active)
             result.replayed = True
             return result
     outcome = Outcome(previous.outcome)
     if outcome == Outcome.already and person:
-        active, first_by = _active(person.registration_id, checkpoint.id)
+        active = _active(person.registration_id, checkpoint_id)
         if active is not None:
-            result = _amber(person, active, first_by)
+            result = _amber(person, active)
             result.replayed = True
             return result
     return Result(outcome, person=person, detail=previous.detail, replayed=True)

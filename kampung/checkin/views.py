@@ -389,6 +389,7 @@ def api_checkins():
                 ),
             )
     checkpoints: dict[int, Checkpoint | None] = {}
+    organiser = current_user._get_current_object()
     results = []
     for code, checkpoint_id, scanned_at, nonce, device in scans:
         if checkpoint_id not in checkpoints:
@@ -396,7 +397,7 @@ def api_checkins():
         result = service.check_in(
             code,
             checkpoints[checkpoint_id],
-            current_user,
+            organiser,
             scanned_at,
             nonce,
             device,
