@@ -388,12 +388,15 @@ def api_checkins():
                     n=i + 1,
                 ),
             )
-    checkpoints: dict[int, Checkpoint | None] = {}
+    checkpoints: dict = {}
     organiser = current_user._get_current_object()
     results = []
     for code, checkpoint_id, scanned_at, nonce, device in scans:
         if checkpoint_id not in checkpoints:
-            checkpoints[checkpoint_id] = db.session.get(Checkpoint, checkpoint_id)
+            # Its id and trip are all a scan needs: a plain row, no ORM object to build.
+            checkpoints[checkpoint_id] = db.session.execute(
+                db.select(Checkpoint.id, Checkpoint.trip_id).where(Checkpoint.id == checkpoint_id)
+            ).first()
         result = service.check_in(
             code,
             checkpoints[checkpoint_id],

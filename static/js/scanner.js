@@ -201,8 +201,10 @@ async function post(scans, timeout) {
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(scans),
       signal: controller.signal,
-      redirect: "error",
+      redirect: "manual",
     });
+    // An expired login answers with a redirect to /login: say so instead of queueing forever.
+    if (response.type === "opaqueredirect") throw new HttpError(401, text.session);
     const body = await response.json().catch(() => ({}));
     if (!response.ok) throw new HttpError(response.status, body.error || text.error);
     return body.results;
@@ -264,11 +266,12 @@ async function sync() {
     reportSync(answers);
     refreshLive();
     refreshRoster();
-  } catch {
+  } catch (error) {
     // Still no network, or the server is busy: try again on the next tick.
+    if (error instanceof HttpError) $("net-status").textContent = error.message;
   } finally {
     syncing = false;
-    renderQueue();
+    $("queue-count").textContent = String(queue.length);
   }
 }
 

@@ -94,6 +94,8 @@ def test_camera_reads_a_printed_qr_card_and_shows_green(
     page.goto(f"/manage/{trip.slug}/qr-cards?bus={seated[0].bus_id}")
     card = page.locator(".qr-card").filter(has_text=seated[0].full_name).locator("svg")
     card.screenshot(path=str(tmp_path / "card.png"))
+    assert axe_violations(page) == []
+    screenshot(page, "checkin-qr-cards")
     context.close()
     y4m = tmp_path / "card.y4m"
     write_y4m(tmp_path / "card.png", y4m)
@@ -182,6 +184,7 @@ def test_offline_scans_queue_survive_a_reload_and_sync_once(context, trip, organ
     wait_until(page, "document.getElementById('queue-count').textContent === '0'", 20)
     assert page.locator("#sync-results li").count() == 4
     assert "ganda" in page.locator("#sync-results").inner_text()
+    screenshot(page, "checkin-scanner-synced")
 
     db.session.rollback()
     checkins = db.session.scalars(db.select(CheckIn)).all()
