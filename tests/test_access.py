@@ -35,6 +35,16 @@ ACCESS: dict[str, object] = {
     "auth.login": PUBLIC,
     "auth.logout": STAFF,
     "manage.home": STAFF,
+    "checkin.code": PUBLIC,
+    "checkin.service_worker": PUBLIC,
+    "checkin.api_checkins": CHECKIN,
+    "checkin.checkpoints": CHECKIN,
+    "checkin.scanner": CHECKIN,
+    "checkin.count": CHECKIN,
+    "checkin.daftar_hadir": CHECKIN,
+    "checkin.roster_json": CHECKIN,
+    "checkin.undo": CHECKIN,
+    "checkin.qr_cards": CHECKIN,
     "feedback.answer": TOKEN,
     "feedback.edit_survey": ADMIN,
     "feedback.edit_question": ADMIN,
@@ -69,6 +79,7 @@ def world(app, trip):
         "question_id": survey_of(trip).questions[0].id,
         "action": "down",
         "answer_id": "0" * 32,
+        "checkin_id": 999_999,
     }
 
 

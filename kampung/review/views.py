@@ -3,13 +3,10 @@ Chair and admin only; organisers do not see answers."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,6 +21,7 @@ from jinja2_fragments.flask import render_block
 from kampung.auth.roles import roles_required
 from kampung.feedback import service as feedback
 from kampung.feedback.models import MARK_LABELS, TEXT_KINDS, Survey
+from kampung.links import public_url, whatsapp_url
 from kampung.models import Registration, Trip
 from kampung.places import KECAMATAN
 from kampung.review import service
@@ -55,11 +53,6 @@ def _survey(slug: str) -> tuple[Trip, Survey]:
     return trip, survey
 
 
-def public_url(path: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return base + path
-
-
 def reminder_link(trip: Trip, registration: Registration) -> str | None:
     """A wa.me link carrying a ready Indonesian reminder with the person's own survey link."""
     if not registration.phone:
@@ -74,7 +67,7 @@ def reminder_link(trip: Trip, registration: Registration) -> str | None:
             trip=trip.title,
             link=link,
         )
-    return f"https://wa.me/{registration.phone.lstrip('+')}?text={quote(message)}"
+    return whatsapp_url(registration.phone, message)
 
 
 @bp.get("/review")

@@ -7,8 +7,6 @@ can lead back to one's own page without showing anyone else's.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import (
     Blueprint,
     abort,
@@ -28,11 +26,12 @@ from kampung import phones
 from kampung.database import utcnow
 from kampung.extensions import db, limiter
 from kampung.feedback.views import survey_entry
+from kampung.links import public_url, whatsapp_url
 from kampung.models import Registration, Status, Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
+from kampung.qr import qr_svg
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
-from kampung.signup.qr import qr_svg
 from kampung.tokens import looks_like_token
 from kampung.trips import get_trip_or_404, open_trips
 
@@ -173,12 +172,6 @@ def _registration_or_404(token: str) -> Registration:
     return registration
 
 
-def public_url(path: str) -> str:
-    """An absolute link for QR codes and WhatsApp: PUBLIC_URL, else this request's host."""
-    base = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
-    return base + path
-
-
 @bp.get("/p/<token>")
 @TOKEN_LIMIT
 def personal(token: str):
@@ -198,9 +191,7 @@ def personal(token: str):
         "phone": phones.display(registration.phone),
         "emergency_phone": phones.display(registration.emergency_phone),
         "whatsapp_url": (
-            f"https://wa.me/{phones.wa_number(registration.phone)}?text={quote(message, safe='')}"
-            if registration.phone and registration.is_active
-            else None
+            whatsapp_url(registration.phone, message) if registration.is_active else None
         ),
         "can_edit": service.can_edit_own_details(registration),
         "can_cancel": service.can_cancel_own(registration),

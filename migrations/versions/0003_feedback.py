@@ -1,7 +1,7 @@
 """feedback survey, answers and marks
 
 Revision ID: 0003_feedback
-Revises: 0001
+Revises: 0002_checkin
 Create Date: 2026-11-27 21:04:02.470488
 
 """
@@ -12,7 +12,7 @@ import kampung.database  # noqa: F401  (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = '0003_feedback'
-down_revision = '0001'
+down_revision = '0002_checkin'
 branch_labels = None
 depends_on = None
 

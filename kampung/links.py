@@ -1,0 +1,21 @@
+"""Absolute links that leave the app: in QR codes, WhatsApp messages and exports."""
+
+from urllib.parse import quote
+
+from flask import current_app, request
+
+from kampung import phones
+
+
+def public_url(path: str) -> str:
+    """PUBLIC_URL + path when set, else this request's host: links that travel are absolute."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return base + path
+
+
+def whatsapp_url(phone: str | None, text: str | None = None) -> str | None:
+    """A wa.me link to the number (E.164), carrying a ready message; None without a number."""
+    if not phone:
+        return None
+    link = f"https://wa.me/{phones.wa_number(phone)}"
+    return f"{link}?text={quote(text, safe='')}" if text else link

@@ -1,0 +1,198 @@
+"""The check-in pages and the batch API, through the test client."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kampung.checkin.models import CheckIn, ScanLog
+from kampung.extensions import db
+from kampung.signup.service import register
+from tests.conftest import log_in, person
+
+
+@pytest.fixture
+def people(trip):
+    return [register(trip, person(i)).registration for i in range(3)]
+
+
+@pytest.fixture
+def staff(client, organiser):
+    log_in(client, organiser)
+    return client
+
+
+def _scanner_url(trip, index: int = 0) -> str:
+    return f"/manage/{trip.slug}/checkin/{trip.checkpoints[index].id}"
+
+
+def _scan(trip, code, *, nonce=None, scanned_at=None, index=0):
+    return {
+        "code": code,
+        "checkpoint": trip.checkpoints[index].id,
+        "scanned_at": scanned_at or datetime.now(UTC).isoformat(),
+        "nonce": nonce or uuid.uuid4().hex,
+        "device": "B",
+    }
+
+
+def test_scanner_is_for_organisers_only(client, trip, chair):
+    assert client.get(_scanner_url(trip)).status_code == 302
+    log_in(client, chair)
+    assert client.get(_scanner_url(trip)).status_code == 403
+    assert client.post_json("/api/checkins", []).status_code == 403
+
+
+def test_manual_code_without_javascript_shows_green_then_amber(staff, trip, people):
+    url = _scanner_url(trip)
+    page = staff.post_form(url, {"code": people[0].checkin_code}).get_data(as_text=True)
+    assert "result-green" in page and "Peserta Uji 0" in page and "Bus 1" in page
+    page = staff.post_form(url, {"code": people[0].checkin_code}).get_data(as_text=True)
+    assert "result-amber" in page and "Sudah check-in pukul" in page and "oleh Rina" in page
+
+
+def test_count_page_shows_present_and_missing_with_call_buttons(staff, trip, people):
+    staff.post_form(_scanner_url(trip), {"code": people[0].checkin_code})
+    page = staff.get(_scanner_url(trip) + "/count").get_data(as_text=True)
+    assert "Hadir" in page and '<strong class="count-present">1</strong> / 3' in page
+    assert "Peserta Uji 1" in page and "Peserta Uji 0" not in page
+    assert f'href="tel:{people[1].phone}"' in page
+    assert f'href="https://wa.me/{people[1].phone[1:]}"' in page
+    fragment = staff.get(_scanner_url(trip) + "/count", headers={"HX-Request": "true"})
+    assert fragment.get_data(as_text=True).lstrip().startswith('<section id="live"')
+
+
+def test_search_by_name_offers_a_check_in_button(staff, trip, people):
+    response = staff.get(
+        _scanner_url(trip) + "?part=search&q=uji 2", headers={"HX-Request": "true"}
+    )
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="search-results"')
+    assert "Peserta Uji 2" in body and "Peserta Uji 1" not in body
+    assert people[2].checkin_code in body
+
+
+def test_qr_url_shows_nothing_to_strangers(client, trip, people):
+    code = people[0].checkin_code
+    page = client.get(f"/c/{code}").get_data(as_text=True)
+    assert "Peserta Uji 0" not in page and "Pematang Sulur" not in page
+    stranger = client.get("/c/not-a-code").get_data(as_text=True)
+    assert stranger.replace("not-a-code", code) == page
+    assert client.post_form(f"/c/{code}").status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(CheckIn)) == 0
+
+
+def test_qr_url_lets_an_organiser_check_in_at_the_open_checkpoint(staff, trip, people):
+    code = people[0].checkin_code
+    page = staff.get(f"/c/{code}").get_data(as_text=True)
+    assert "Peserta Uji 0" in page and "Keberangkatan Jambi" in page
+    page = staff.post_form(f"/c/{code}", {"checkpoint": trip.checkpoints[0].id})
+    assert "result-green" in page.get_data(as_text=True)
+    # The departure is done: the button now offers the return.
+    assert "Kepulangan Bengkulu" in staff.get(f"/c/{code}").get_data(as_text=True)
+    assert staff.get("/c/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
+
+
+def test_api_answers_each_scan_and_counts_a_resent_nonce_once(staff, trip, people):
+    first = _scan(trip, people[0].checkin_code, nonce="nonce-0001")
+    batch = [
+        first,
+        _scan(trip, f"http://localhost/c/{people[1].checkin_code}"),
+        _scan(trip, f"https://evil.example/c/{people[2].checkin_code}"),
+        _scan(trip, people[0].checkin_code),
+        first,
+    ]
+    response = staff.post_json("/api/checkins", batch)
+    assert response.status_code == 200
+    outcomes = [r["outcome"] for r in response.json["results"]]
+    assert outcomes == ["ok", "ok", "invalid", "already", "ok"]
+    assert response.json["results"][4]["replayed"] is True
+    assert response.json["results"][3]["detail"].startswith("Sudah check-in pukul")
+    assert db.session.scalar(db.select(db.func.count()).select_from(CheckIn)) == 2
+
+
+def test_api_keeps_the_device_time_of_an_offline_scan(staff, trip, people):
+    when = datetime.now(UTC) - timedelta(minutes=20)
+    staff.post_json(
+        "/api/checkins", [_scan(trip, people[0].checkin_code, scanned_at=when.isoformat())]
+    )
+    checkin = db.session.scalar(db.select(CheckIn))
+    assert abs(checkin.scanned_at - when) < timedelta(seconds=1)
+    assert checkin.received_at - checkin.scanned_at > timedelta(minutes=19)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "not json",
+        {"scans": "x"},
+        [],
+        [{"code": "x"}],
+        [{"code": "x", "checkpoint": "1", "nonce": "12345678", "device": ""}],
+        [{"code": 5, "checkpoint": 1, "nonce": "12345678", "device": ""}],
+        [{"code": "x", "checkpoint": 1, "nonce": "12345678", "device": "", "scanned_at": "nope"}],
+        [{"code": "x", "checkpoint": 1, "nonce": "12345678", "scanned_at": "2026-01-01T06:00"}],
+    ],
+)
+def test_api_refuses_a_malformed_batch_with_a_clear_error(staff, trip, payload):
+    if isinstance(payload, str):
+        response = staff.post(
+            "/api/checkins",
+            data=payload,
+            content_type="application/json",
+            headers={"X-CSRFToken": staff.csrf_token()},
+        )
+    else:
+        response = staff.post_json("/api/checkins", payload)
+    assert response.status_code == 400
+    assert response.json["error"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(ScanLog)) == 0
+
+
+def test_api_refuses_a_huge_batch(staff, trip):
+    batch = [_scan(trip, "A" * 32) for _ in range(501)]
+    response = staff.post_json("/api/checkins", batch)
+    assert response.status_code == 413 and "500" in response.json["error"]
+
+
+def test_api_needs_the_csrf_token(staff, trip, people):
+    response = staff.post("/api/checkins", json=[_scan(trip, people[0].checkin_code)])
+    assert response.status_code == 400
+
+
+def test_roster_copy_holds_hashes_not_codes(staff, trip, people):
+    staff.post_form(_scanner_url(trip), {"code": people[0].checkin_code})
+    data = staff.get(_scanner_url(trip) + "/roster.json").json
+    body = str(data)
+    assert people[0].checkin_code not in body and people[0].access_token not in body
+    by_hash = {e["h"]: e for e in data["entries"]}
+    entry = by_hash[hashlib.sha256(people[0].checkin_code.encode()).hexdigest()]
+    assert entry["n"] == "Peserta Uji 0" and entry["c"] is True and entry["b"] == "Bus 1"
+
+
+def test_undo_needs_a_reason_and_is_recorded(staff, trip, people):
+    staff.post_form(_scanner_url(trip), {"code": people[0].checkin_code})
+    checkin = db.session.scalar(db.select(CheckIn))
+    url = f"/manage/{trip.slug}/checkin/undo/{checkin.id}"
+    assert "Alasan" in staff.post_form(url, {"reason": ""}).get_data(as_text=True)
+    assert staff.post_form(url, {"reason": "Salah pindai"}).status_code == 302
+    db.session.refresh(checkin)
+    assert checkin.undone_at and checkin.undo_reason == "Salah pindai"
+
+
+def test_daftar_hadir_and_qr_cards_print_the_roster(staff, trip, people):
+    staff.post_form(_scanner_url(trip), {"code": people[0].checkin_code})
+    page = staff.get(_scanner_url(trip) + "/daftar-hadir").get_data(as_text=True)
+    assert "Daftar Hadir" in page and "Tanda Tangan" in page and "Peserta Uji 2" in page
+    cards = staff.get(f"/manage/{trip.slug}/qr-cards").get_data(as_text=True)
+    assert cards.count('<svg class="qr" aria-hidden="true"') == 3
+
+
+def test_service_worker_is_scoped_to_the_scanner(client, trip):
+    response = client.get(f"/manage/{trip.slug}/checkin/sw.js")
+    assert response.status_code == 200
+    assert response.headers["Service-Worker-Allowed"] == f"/manage/{trip.slug}/checkin/"
+    assert "javascript" in response.mimetype
