@@ -33,15 +33,11 @@ from wtforms.validators import (
 
 from kampung.manage.service import SLUG_PATTERN, BusRow, CheckpointRow, TripSettings
 from kampung.models import Trip
-from kampung.signup.forms import PersonForm
+from kampung.signup.forms import PersonForm, _strip
 
 WIB = ZoneInfo("Asia/Jakarta")
 #: what <input type="datetime-local"> sends
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def to_utc(local: datetime | None) -> datetime | None:

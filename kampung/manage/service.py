@@ -321,11 +321,16 @@ def move_to_bus(registration: Registration, bus: Bus | None) -> None:
     try:
         if registration.status != Status.registered:
             raise NotRegistered()
-        moving = bus is not None and bus.id != registration.bus_id
-        if moving and bus_counts(trip).get(bus.id, 0) >= bus.seats:
-            raise BusFull(bus)
+        ensure_room(registration, bus)
         registration.bus = bus
         db.session.commit()
     except ManageError:
         db.session.rollback()
         raise
+
+
+def ensure_room(registration: Registration, bus: Bus | None) -> None:
+    """Raise BusFull when moving this person onto `bus` would overfill it."""
+    moving = bus is not None and bus.id != registration.bus_id
+    if moving and bus_counts(registration.trip).get(bus.id, 0) >= bus.seats:
+        raise BusFull(bus)

@@ -54,15 +54,21 @@ def wa_link(text: str, phone: str | None = None) -> str:
     return f"https://wa.me/{phones.wa_number(phone)}?text={quote(text, safe='')}"
 
 
+def _message_values(registration: Registration) -> dict:
+    return {
+        "name": registration.full_name,
+        "title": registration.trip.title,
+        "link": personal_link(registration),
+    }
+
+
+# Participants read Indonesian, whatever language the staff page is in.
 def link_message(registration: Registration) -> str:
-    # Participants read Indonesian, whatever language the staff page is in.
     with force_locale("id"):
         return _(
             "Dear %(name)s, here is your personal link for %(title)s: %(link)s "
             "Keep this message: the page shows your QR code for the bus.",
-            name=registration.full_name,
-            title=registration.trip.title,
-            link=personal_link(registration),
+            **_message_values(registration),
         )
 
 
@@ -71,9 +77,7 @@ def promoted_message(registration: Registration) -> str:
         return _(
             "Dear %(name)s, good news: a seat has opened for you on %(title)s. "
             "Your personal page: %(link)s",
-            name=registration.full_name,
-            title=registration.trip.title,
-            link=personal_link(registration),
+            **_message_values(registration),
         )
 
 
@@ -130,7 +134,6 @@ def _added_a_row(form: TripForm) -> bool:
 def trip_new():
     form = TripForm()
     if request.method == "GET":
-        form.add_bus()
         form.checkpoints[0].form.position.data = 1
     if request.method == "POST" and _added_a_row(form):
         return _trip_form_page(form, None)
@@ -236,7 +239,8 @@ def _roster_page(trip: Trip, status: int = 200):
         "trip": trip,
         "wanted": wanted,
         "result": result,
-        "kecamatan": KECAMATAN,
+        "kecamatan_options": [(name, name) for name in KECAMATAN],
+        "bus_options": [(str(bus.id), bus.name) for bus in trip.buses] + [("none", _("No bus"))],
         "statuses": [
             (Status.registered, _("Registered")),
             (Status.waitlisted, _("Waitlisted")),
@@ -275,10 +279,14 @@ def participant_edit(slug: str, registration_id: int):
     if request.method == "GET":
         form.bus.data = str(registration.bus_id or "")
     if form.validate_on_submit():
+        bus = db.session.get(Bus, int(form.bus.data)) if form.bus.data else None
+        moving = registration.status == Status.registered and bus != registration.bus
         try:
+            # A full bus is refused before anything is saved.
+            if moving:
+                service.ensure_room(registration, bus)
             signup.update_details(registration, form.person())
-            bus = db.session.get(Bus, int(form.bus.data)) if form.bus.data else None
-            if registration.status == Status.registered and bus != registration.bus:
+            if moving:
                 service.move_to_bus(registration, bus)
         except signup.DuplicatePhone as exc:
             form.phone.errors.append(

@@ -183,3 +183,16 @@ def test_another_trips_person_is_not_found(client, admin, trip):
     log_in(client, admin)
     assert client.get(f"/manage/{trip.slug}/participants/999/edit").status_code == 404
     assert client.post_form(f"/manage/{trip.slug}/participants/999/promote").status_code == 404
+
+
+def test_edit_onto_a_full_bus_saves_nothing(client, admin, trip):
+    trip.buses[1].seats = 0
+    db.session.commit()
+    registration = fill(trip, 1)[0]
+    log_in(client, admin)
+    data = {**person(0), "full_name": "Nama Baru", "bus": str(trip.buses[1].id)}
+    response = client.post_form(f"/manage/{trip.slug}/participants/{registration.id}/edit", data)
+    assert response.status_code == 422
+    assert "Bus 2 sudah penuh." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (registration.full_name, registration.bus) == ("Peserta Uji 0", trip.buses[0])
