@@ -36,8 +36,9 @@ from kampung.signup.forms import PersonForm
 COLUMNS = (*service.PERSON_FIELDS, "bus", "status")
 #: without these a row cannot pass the sign-up rules, so the file is refused at once
 REQUIRED_COLUMNS = ("full_name", "phone", "kecamatan", "kelurahan", "rt")
-#: a city's list of RT heads is a few hundred; more is surely the wrong file
-MAX_ROWS = 3000
+#: a trip takes a few busloads; saving runs the sign-up rules row by row, about 5 s per 1,000
+#: rows on a 2-core machine (bench/manage_import.py), so more is refused as the wrong file
+MAX_ROWS = 1000
 #: an upload not saved within a day is forgotten
 JOB_LIFETIME = 24 * 3600
 JOB_ID = re.compile(r"^[a-f0-9]{32}$")
@@ -308,7 +309,6 @@ def save_rows(trip: Trip, table: list[tuple[int, dict[str, str]]]) -> list[Regis
                 registration.bus = None
             elif row.bus is not None and registration.status == Status.registered:
                 registration.bus = row.bus
-            db.session.flush()
             saved.append(registration)
         db.session.commit()
     except ImportProblems:

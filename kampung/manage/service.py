@@ -168,7 +168,9 @@ def update(trip: Trip, settings: TripSettings) -> list[Registration]:
         raise
     except IntegrityError:
         db.session.rollback()
-        raise SlugTaken() from None
+        if slug_is_taken(settings.slug, trip):
+            raise SlugTaken() from None
+        raise
     return promoted
 
 

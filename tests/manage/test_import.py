@@ -190,3 +190,13 @@ def test_an_oversized_upload_gets_the_413_page(client, admin, trip):
     response = upload(client, trip, b"x" * (5 * 1024 * 1024))
     assert response.status_code == 413
     assert "Terlalu besar" in response.get_data(as_text=True)
+
+
+def test_too_many_rows_or_an_old_xls_are_refused_at_once(client, admin, trip):
+    log_in(client, admin)
+    rows = "".join(f"Orang {i},0812{i + 10000000:08d},Telanaipura,Sulur,1\n" for i in range(1001))
+    response = upload(client, trip, ("full_name,phone,kecamatan,kelurahan,rt\n" + rows).encode())
+    assert response.status_code == 422
+    assert "Berkas berisi 1001 baris; paling banyak 1000 baris" in response.get_data(True)
+    response = upload(client, trip, b"\xd0\xcf\x11\xe0" + b"\0" * 100, "peserta.xls")
+    assert "Simpan sebagai .xlsx atau .csv" in response.get_data(as_text=True)

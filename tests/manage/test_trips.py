@@ -194,3 +194,15 @@ def test_anonymous_is_sent_to_login(client, trip):
         response = client.get(url)
         assert response.status_code == 302
         assert "/login" in response.headers["Location"]
+
+
+def test_a_registration_window_that_closes_before_it_opens_is_refused(client, admin):
+    log_in(client, admin)
+    response = client.post_form(
+        "/manage/new",
+        trip_form(
+            registration_opens_at="2027-02-01T08:00", registration_closes_at="2027-01-01T08:00"
+        ),
+    )
+    assert response.status_code == 422
+    assert "Pendaftaran harus ditutup setelah dibuka." in response.get_data(as_text=True)
