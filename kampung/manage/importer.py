@@ -4,7 +4,8 @@ Each row is checked by the sign-up form's own rules (`PersonForm`), plus duplica
 file and against the trip, so the preview shows every problem before anything is saved. Saving
 runs the same checks again under the trip's lock and adds all rows in one transaction, or none.
 
-Between preview and save the rows wait in a server-side file, `instance/imports/<id>.json`,
+Between preview and save the rows wait in a server-side file, `instance/imports/<id>.json`
+(IMPORT_FOLDER),
 named by a random id and bound to the trip and the admin who uploaded it: the browser only ever
 holds the id, so nothing it sends back can change what is saved.
 """
@@ -324,15 +325,9 @@ def save_rows(trip: Trip, table: list[tuple[int, dict[str, str]]]) -> list[Regis
 # --- Keeping the rows between preview and save ---------------------------------------------
 
 
-def _folder(instance_path: str) -> Path:
-    folder = Path(instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def store_job(instance_path: str, trip: Trip, user_id: int, filename: str, table: list) -> str:
+def store_job(folder: Path, trip: Trip, user_id: int, filename: str, table: list) -> str:
     """Keep the uploaded rows server-side; returns the random id the preview page carries."""
-    folder = _folder(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.json"):
         if old.stat().st_mtime < time.time() - JOB_LIFETIME:
             old.unlink(missing_ok=True)
@@ -342,12 +337,14 @@ def store_job(instance_path: str, trip: Trip, user_id: int, filename: str, table
     return job_id
 
 
-def load_job(instance_path: str, job_id: str, trip: Trip, user_id: int) -> dict | None:
+def load_job(folder: Path, job_id: str, trip: Trip, user_id: int) -> dict | None:
     """The stored upload, or None when unknown, expired, or someone else's."""
     if not JOB_ID.match(job_id or ""):
         return None
-    path = _folder(instance_path) / f"{job_id}.json"
+    path = folder / f"{job_id}.json"
     try:
+        if path.stat().st_mtime < time.time() - JOB_LIFETIME:
+            return None
         job = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
@@ -357,8 +354,7 @@ def load_job(instance_path: str, job_id: str, trip: Trip, user_id: int) -> dict 
     return job
 
 
-def finish_job(instance_path: str, job_id: str, job: dict, saved: list[Registration]) -> None:
+def finish_job(folder: Path, job_id: str, job: dict, saved: list[Registration]) -> None:
     """Remember who was saved, so the result page can be reloaded and nothing saved twice."""
     job["saved_ids"] = [registration.id for registration in saved]
-    path = _folder(instance_path) / f"{job_id}.json"
-    path.write_text(json.dumps(job), encoding="utf-8")
+    (folder / f"{job_id}.json").write_text(json.dumps(job), encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import (
@@ -410,6 +411,12 @@ def _download(body: bytes, trip: Trip, extension: str, mimetype: str) -> Respons
 # --- Import --------------------------------------------------------------------------------
 
 
+def _import_folder() -> Path:
+    return Path(
+        current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
+    )
+
+
 @bp.route("/<slug>/import", methods=["GET", "POST"])
 @admin_required
 def import_upload(slug: str):
@@ -427,7 +434,7 @@ def import_upload(slug: str):
                 error = exc.message
             else:
                 job_id = importer.store_job(
-                    current_app.instance_path, trip, current_user.id, upload.filename, table
+                    _import_folder(), trip, current_user.id, upload.filename, table
                 )
                 return redirect(url_for(".import_preview", slug=trip.slug, job_id=job_id))
     return render_template(
@@ -439,7 +446,7 @@ def import_upload(slug: str):
 @admin_required
 def import_preview(slug: str, job_id: str):
     trip = get_trip_or_404(slug)
-    job = importer.load_job(current_app.instance_path, job_id, trip, current_user.id)
+    job = importer.load_job(_import_folder(), job_id, trip, current_user.id)
     if job is None:
         abort(404)
     if job.get("saved_ids") is not None:
@@ -453,7 +460,7 @@ def import_preview(slug: str, job_id: str):
             status = 409
             flash(_("Nothing was saved: the rows below have problems."), "error")
         else:
-            importer.finish_job(current_app.instance_path, job_id, job, saved)
+            importer.finish_job(_import_folder(), job_id, job, saved)
             flash(_("%(count)d people imported.", count=len(saved)), "success")
             return redirect(url_for(".import_preview", slug=trip.slug, job_id=job_id))
     else:

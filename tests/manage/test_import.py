@@ -9,7 +9,8 @@ from kampung.extensions import db
 from kampung.manage.importer import COLUMNS
 from kampung.models import Registration, Status
 from kampung.signup import service as signup
-from tests.conftest import log_in, person
+from tests.conftest import log_in, make_user, person
+from tests.manage.conftest import client_as
 
 HEADER = ",".join(COLUMNS)
 
@@ -179,8 +180,15 @@ def test_a_full_trip_puts_imported_people_on_the_waitlist(client, admin, trip):
     ]
 
 
-def test_another_admins_or_a_made_up_import_id_is_not_found(client, admin, trip):
+def test_another_admins_or_a_made_up_import_id_is_not_found(app, client, admin, trip):
     log_in(client, admin)
+    url, _ = preview(
+        client, trip, (HEADER + "\nSatu,081211112222,Jelutung,Payo Lebar,5\n").encode()
+    )
+    other = client_as(app, make_user("admin", "admin2"))
+    assert other.get(url).status_code == 404
+    assert other.post_form(url).status_code == 404
+    assert people_on(trip) == []
     assert client.get(f"/manage/{trip.slug}/import/{'0' * 32}").status_code == 404
     assert client.get(f"/manage/{trip.slug}/import/..%2F..%2Fsecret_key").status_code == 404
 

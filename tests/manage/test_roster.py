@@ -9,6 +9,7 @@ from kampung.extensions import db
 from kampung.models import Status, Trip
 from kampung.signup import service as signup
 from tests.conftest import log_in, person
+from tests.manage.conftest import client_as
 
 
 def fill(trip, count: int, **overrides):
@@ -91,10 +92,10 @@ def test_filters_work_as_a_plain_get_form(client, admin, trip):
     assert "Tidak ada yang cocok." in page
 
 
-def test_organiser_and_chair_read_the_roster_without_actions(client, organiser, chair, trip):
+def test_organiser_and_chair_read_the_roster_without_actions(app, organiser, chair, trip):
     registration = fill(trip, 1)[0]
     for user in (organiser, chair):
-        log_in(client, user)
+        client = client_as(app, user)
         page = client.get(f"/manage/{trip.slug}/participants").get_data(as_text=True)
         assert "Peserta Uji 0" in page
         assert "/edit" not in page and "/cancel" not in page

@@ -6,6 +6,7 @@ from kampung.extensions import db
 from kampung.models import Status, Trip
 from kampung.signup import service as signup
 from tests.conftest import log_in, person
+from tests.manage.conftest import client_as
 
 
 def trip_form(**overrides) -> dict:
@@ -181,9 +182,12 @@ def test_trip_page_shows_counts_and_the_share_link(client, chair, trip):
     assert 'href="/manage/' in page
 
 
-def test_organiser_and_chair_cannot_edit_a_trip(client, organiser, chair, trip):
+def test_organiser_and_chair_cannot_edit_a_trip(app, organiser, chair, trip):
+    registration = signup.register(trip, person(1)).registration
+    told = f"/manage/{trip.slug}/participants/{registration.id}/told"
+    assert client_as(app, chair).post_form(told).status_code == 403
     for user in (organiser, chair):
-        log_in(client, user)
+        client = client_as(app, user)
         assert client.get("/manage/new").status_code == 403
         assert client.get(f"/manage/{trip.slug}/edit").status_code == 403
         assert client.post_form(f"/manage/{trip.slug}/edit", edit_form(trip)).status_code == 403
