@@ -252,9 +252,13 @@ def _roster_page(trip: Trip, status: int = 200):
         "back": request.full_path.rstrip("?"),
     }
     context["move_form"].set_buses(trip)
-    if request.htmx and request.method == "GET":
-        return render_block("manage/participants.html", "results", **context)
-    return render_template("manage/participants.html", **context), status
+    # htmx's own search gets the results alone; its history restore needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request and request.method == "GET":
+        body = render_block("manage/participants.html", "results", **context)
+    else:
+        body = render_template("manage/participants.html", **context)
+    # One URL, two bodies: caches must tell them apart.
+    return body, status, {"Vary": "HX-Request"}
 
 
 def _back(trip: Trip):
@@ -279,6 +283,9 @@ def participant_edit(slug: str, registration_id: int):
     form.set_buses(trip)
     if request.method == "GET":
         form.bus.data = str(registration.bus_id or "")
+        # Phones shown the way people write them; saving normalises them again.
+        form.phone.data = phones.display(registration.phone)
+        form.emergency_phone.data = phones.display(registration.emergency_phone)
     if form.validate_on_submit():
         bus = db.session.get(Bus, int(form.bus.data)) if form.bus.data else None
         moving = registration.status == Status.registered and bus != registration.bus

@@ -68,3 +68,45 @@ def test_admin_creates_a_trip_imports_people_and_finds_them(page, admin, tmp_pat
     assert "q=0813" in page.url
     assert axe_violations(page) == []
     screenshot(page, "manage-roster")
+
+
+def test_admin_cancels_on_a_phone_and_tells_the_promoted_person(page, admin, trip):
+    from kampung.extensions import db
+    from kampung.signup import service as signup
+    from tests.conftest import person
+
+    trip.capacity = 1
+    db.session.commit()
+    signup.register(trip, person(1, full_name="Budi Santoso"))
+    signup.register(trip, person(2, full_name="Siti Aminah"))
+    page.goto("/login")
+    page.get_by_label("Nama pengguna").fill(admin.username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+    page.goto(f"/manage/{trip.slug}/participants")
+    page.get_by_role("link", name="Ubah Budi Santoso").click()
+    assert axe_violations(page) == []
+    screenshot(page, "manage-participant-edit")
+    page.get_by_label("Nama lengkap").fill("Budi Santoso Putra")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_text("Data Budi Santoso Putra disimpan.").wait_for()
+
+    page.get_by_role("link", name="Batalkan Budi Santoso Putra").click()
+    assert axe_violations(page) == []
+    screenshot(page, "manage-participant-cancel")
+    page.get_by_role("button", name="Ya, batalkan pendaftaran ini").click()
+    page.get_by_text("Siti Aminah naik dari daftar tunggu").wait_for()
+
+    page.get_by_role("link", name="Ringkasan").click()
+    tell = page.get_by_role("link", name="Kabari Siti Aminah lewat WhatsApp")
+    assert tell.get_attribute("href").startswith("https://wa.me/62813")
+    screenshot(page, "manage-trip-to-tell")
+    page.get_by_role("button", name="Sudah dikabari Siti Aminah").click()
+    page.get_by_text("Tidak ada yang perlu dikabari.").wait_for()
+
+    # Bad input answers 4xx, which the browser logs as a console error: those pages are
+    # checked by the client tests; here the upload page as an admin first sees it.
+    page.get_by_role("link", name="Impor").click()
+    assert axe_violations(page) == []
+    screenshot(page, "manage-import")

@@ -75,6 +75,14 @@ def test_active_search_answers_htmx_with_the_results_only(client, chair, trip):
     page = response.get_data(as_text=True)
     assert page.lstrip().startswith('<div id="results"')
     assert "Peserta Uji 1" in page and "Peserta Uji 0" not in page
+    assert "HX-Request" in response.headers["Vary"]
+    # The back button restores the pushed URL: htmx then needs the whole page.
+    restore = client.get(
+        f"/manage/{trip.slug}/participants",
+        query_string={"q": "Uji 1"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert restore.get_data(as_text=True).startswith("<!doctype html>")
 
 
 def test_filters_work_as_a_plain_get_form(client, admin, trip):
