@@ -166,10 +166,12 @@ class TripForm(FlaskForm):
         )
 
     def add_bus(self) -> None:
-        self.buses.append_entry()
+        if len(self.buses) < self.buses.max_entries:
+            self.buses.append_entry()
 
     def add_checkpoint(self) -> None:
-        self.checkpoints.append_entry({"position": len(self.checkpoints) + 1})
+        if len(self.checkpoints) < self.checkpoints.max_entries:
+            self.checkpoints.append_entry({"position": len(self.checkpoints) + 1})
 
     def settings(self) -> TripSettings:
         return TripSettings(

@@ -171,14 +171,22 @@ def _decode(data: bytes) -> str:
             return data.decode("latin-1")
 
 
+def _delimiter(text: str) -> str:
+    """The separator that splits the header into the most known columns; else csv's guess."""
+    first_line = next(iter(text.splitlines()), "")
+    known = {d: sum(normalise_header(h) in COLUMNS for h in first_line.split(d)) for d in ",;\t"}
+    best = max(known, key=known.get)
+    if known[best]:
+        return best
+    try:
+        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
 def _csv_table(data: bytes) -> list[tuple[int, list[str]]]:
     text = _decode(data)
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = max(",;\t", key=first_line.count)
+    delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return [(reader.line_num, cells) for cells in reader]

@@ -210,3 +210,14 @@ def test_a_registration_window_that_closes_before_it_opens_is_refused(client, ad
     )
     assert response.status_code == 422
     assert "Pendaftaran harus ditutup setelah dibuka." in response.get_data(as_text=True)
+
+
+def test_adding_rows_stops_at_twenty_buses(client, admin):
+    log_in(client, admin)
+    data = trip_form(action="add_bus")
+    data.update({f"buses-{i}-name": f"Bus {i}" for i in range(20)})
+    data.update({f"buses-{i}-seats": "10" for i in range(20)})
+    response = client.post_form("/manage/new", data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'name="buses-19-name"' in page and 'name="buses-20-name"' not in page
