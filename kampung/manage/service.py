@@ -7,6 +7,8 @@ takes the trip's lock first, like the sign-up rules in `kampung.signup.service`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -296,12 +298,23 @@ def mark_told(registration: Registration) -> None:
     db.session.commit()
 
 
-def promote(registration: Registration) -> None:
-    """Give a waitlisted person a free seat now, out of the waitlist's order (staff's call)."""
+@contextmanager
+def _changing(registration: Registration) -> Iterator[Trip]:
+    """One transaction under the trip's lock, on fresh data; a refused change saves nothing."""
     trip = registration.trip
     trip.lock()
     db.session.refresh(registration)
     try:
+        yield trip
+    except ManageError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def promote(registration: Registration) -> None:
+    """Give a waitlisted person a free seat now, out of the waitlist's order (staff's call)."""
+    with _changing(registration) as trip:
         if registration.status != Status.waitlisted:
             raise NotWaitlisted()
         if seats_taken(trip) >= trip.capacity:
@@ -309,26 +322,15 @@ def promote(registration: Registration) -> None:
         # promote() stamps promoted_at, so the person joins the "to tell" list.
         registration.promote()
         registration.bus = bus_with_free_seat(trip)
-        db.session.commit()
-    except ManageError:
-        db.session.rollback()
-        raise
 
 
 def move_to_bus(registration: Registration, bus: Bus | None) -> None:
     """Put a registered person on another bus (None: no bus). Raises BusFull, NotRegistered."""
-    trip = registration.trip
-    trip.lock()
-    db.session.refresh(registration)
-    try:
+    with _changing(registration):
         if registration.status != Status.registered:
             raise NotRegistered()
         ensure_room(registration, bus)
         registration.bus = bus
-        db.session.commit()
-    except ManageError:
-        db.session.rollback()
-        raise
 
 
 def ensure_room(registration: Registration, bus: Bus | None) -> None:

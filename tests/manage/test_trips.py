@@ -221,3 +221,26 @@ def test_adding_rows_stops_at_twenty_buses(client, admin):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'name="buses-19-name"' in page and 'name="buses-20-name"' not in page
+
+
+def test_staff_pages_in_english_keep_whatsapp_messages_indonesian(client, admin, trip):
+    registration = signup.register(trip, person(1)).registration
+    log_in(client, admin)
+    client.get("/?lang=en")
+    base = f"/manage/{trip.slug}"
+    for url in (
+        "/manage/",
+        "/manage/new",
+        f"{base}/",
+        f"{base}/edit",
+        f"{base}/participants",
+        f"{base}/participants/{registration.id}/edit",
+        f"{base}/participants/{registration.id}/cancel",
+        f"{base}/import",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="en">' in response.get_data(as_text=True), url
+    page = client.get(f"{base}/").get_data(as_text=True)
+    assert "Share in WhatsApp" in page
+    assert "?text=Pendaftaran%20Studi%20Banding" in page
