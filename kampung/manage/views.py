@@ -477,7 +477,8 @@ def import_preview(slug: str, job_id: str):
         trip=trip,
         job=job,
         job_id=job_id,
-        rows=rows,
+        # Rows with problems first: in a long file they are what the admin must find.
+        rows=sorted(rows, key=lambda row: row.ok),
         problems=sum(1 for row in rows if not row.ok),
         seats=sum(1 for row in rows if row.ok and row.outcome == "seat"),
         waitlist=sum(1 for row in rows if row.ok and row.outcome == "waitlist"),

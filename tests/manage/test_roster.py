@@ -205,3 +205,15 @@ def test_edit_onto_a_full_bus_saves_nothing(client, admin, trip):
     assert "Bus 2 sudah penuh." in response.get_data(as_text=True)
     db.session.expire_all()
     assert (registration.full_name, registration.bus) == ("Peserta Uji 0", trip.buses[0])
+
+
+def test_a_long_roster_is_split_into_pages(client, organiser, trip):
+    fill(trip, 55)
+    log_in(client, organiser)
+    url = f"/manage/{trip.slug}/participants"
+    first = client.get(url).get_data(as_text=True)
+    assert "55 orang · halaman 1 dari 2" in first
+    assert first.count('class="card person"') == 50
+    second = client.get(url, query_string={"page": "2"}).get_data(as_text=True)
+    assert second.count('class="card person"') == 5
+    assert client.get(url, query_string={"page": "x"}).status_code == 200
