@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from kampung.extensions import db
+from kampung.i18n import WIB
 from kampung.models import Trip
 from kampung.places import KELURAHAN_BY_KECAMATAN
 from kampung.signup import service
 from kampung.trips import create_trip
 
-WIB = ZoneInfo("Asia/Jakarta")
 SLUG = "studi-banding-bengkulu"
 
 _FIRST = (

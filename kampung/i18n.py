@@ -1,9 +1,13 @@
 """Language choice and the Indonesian way of writing dates, times and numbers."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_time
+
+#: Western Indonesia Time: every time a person reads or types is in it
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 def select_locale() -> str:

@@ -35,6 +35,19 @@ ACCESS: dict[str, object] = {
     "auth.login": PUBLIC,
     "auth.logout": STAFF,
     "manage.home": STAFF,
+    "manage.trip": STAFF,
+    "manage.participants": STAFF,
+    "manage.export_csv": STAFF,
+    "manage.export_xlsx": STAFF,
+    "manage.told": CHECKIN,
+    "manage.trip_new": ADMIN,
+    "manage.trip_edit": ADMIN,
+    "manage.import_upload": ADMIN,
+    "manage.import_preview": ADMIN,
+    "manage.participant_bus": ADMIN,
+    "manage.participant_cancel": ADMIN,
+    "manage.participant_edit": ADMIN,
+    "manage.participant_promote": ADMIN,
     "checkin.code": PUBLIC,
     "checkin.service_worker": PUBLIC,
     "checkin.api_checkins": CHECKIN,
@@ -80,6 +93,7 @@ def world(app, trip):
         "action": "down",
         "answer_id": "0" * 32,
         "checkin_id": 999_999,
+        "job_id": "0" * 32,
     }
 
 

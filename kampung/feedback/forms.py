@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,8 +10,7 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from kampung.feedback.models import KIND_LABELS
-
-WIB = ZoneInfo("Asia/Jakarta")
+from kampung.i18n import WIB
 
 
 def options_from_text(value: str) -> list[dict]:

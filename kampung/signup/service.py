@@ -103,6 +103,40 @@ def bus_with_free_seat(trip: Trip) -> Bus | None:
     return None
 
 
+def add_registration(
+    trip: Trip,
+    person: dict,
+    *,
+    source: str = "self",
+    consent_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Registration:
+    """The core of `register`: a seat while there is one, else the waitlist.
+
+    The caller holds the trip's lock and commits or rolls back, so an import can add many
+    people in one transaction. Raises RegistrationClosed or DuplicatePhone before adding.
+    """
+    now = now or utcnow()
+    if source == "self" and not trip.registration_is_open(now):
+        raise RegistrationClosed()
+    if existing := find_active_by_phone(trip, person["phone"]):
+        raise DuplicatePhone(existing)
+    registration = Registration(
+        trip=trip,
+        source=source,
+        consent_at=consent_at,
+        **{field: person.get(field) for field in PERSON_FIELDS if field in person},
+    )
+    if seats_taken(trip) < trip.capacity:
+        registration.register()
+        registration.bus = bus_with_free_seat(trip)
+    else:
+        registration.waitlist()
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
 def register(
     trip: Trip,
     person: dict,
@@ -116,26 +150,9 @@ def register(
     Staff imports (source="import") may add people while public sign-up is closed.
     Raises RegistrationClosed or DuplicatePhone, having saved nothing.
     """
-    now = now or utcnow()
     trip.lock()
     try:
-        if source == "self" and not trip.registration_is_open(now):
-            raise RegistrationClosed()
-        if existing := find_active_by_phone(trip, person["phone"]):
-            raise DuplicatePhone(existing)
-        registration = Registration(
-            trip=trip,
-            source=source,
-            consent_at=consent_at,
-            **{field: person.get(field) for field in PERSON_FIELDS if field in person},
-        )
-        if seats_taken(trip) < trip.capacity:
-            registration.register()
-            registration.bus = bus_with_free_seat(trip)
-        else:
-            registration.waitlist()
-        db.session.add(registration)
-        db.session.flush()
+        registration = add_registration(trip, person, source=source, consent_at=consent_at, now=now)
     except SignupError:
         db.session.rollback()
         raise

@@ -1,0 +1,340 @@
+"""Staff rules for a trip: its settings, the roster's search, moves between buses and seats.
+
+Plain functions that know nothing of the request. Each state change is one transaction that
+takes the trip's lock first, like the sign-up rules in `kampung.signup.service`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from kampung.extensions import db
+from kampung.models import Bus, Checkpoint, Registration, Status, Trip
+from kampung.signup.service import bus_with_free_seat, fill_free_seats, seats_taken
+from kampung.trips import create_trip
+
+#: what a slug may be: lowercase letters and digits, words joined by single hyphens
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: people per roster page: enough to scroll, few enough for a cheap phone
+PAGE_SIZE = 50
+
+
+class ManageError(Exception):
+    """A staff action that cannot go ahead; `str()` is not shown, the view picks the message."""
+
+
+class SlugTaken(ManageError):
+    pass
+
+
+class CapacityBelowRegistered(ManageError):
+    def __init__(self, registered: int):
+        super().__init__(registered)
+        self.registered = registered
+
+
+class NoFreeSeat(ManageError):
+    pass
+
+
+class BusFull(ManageError):
+    def __init__(self, bus: Bus):
+        super().__init__(bus.name)
+        self.bus = bus
+
+
+class NotWaitlisted(ManageError):
+    pass
+
+
+class NotRegistered(ManageError):
+    pass
+
+
+@dataclass
+class BusRow:
+    """A bus as the trip form gives it: `id` None for a new one."""
+
+    name: str
+    seats: int
+    id: int | None = None
+
+
+@dataclass
+class CheckpointRow:
+    name: str
+    position: int
+    id: int | None = None
+
+
+@dataclass
+class TripSettings:
+    """Everything the admin sets on a trip, already validated, times as aware UTC."""
+
+    title: str
+    slug: str
+    description: str
+    origin: str
+    destination: str
+    meeting_point: str
+    departs_at: datetime
+    returns_at: datetime
+    capacity: int
+    registration_open: bool
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    buses: list[BusRow] = field(default_factory=list)
+    checkpoints: list[CheckpointRow] = field(default_factory=list)
+
+    def trip_fields(self) -> dict:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "title",
+                "slug",
+                "description",
+                "origin",
+                "destination",
+                "meeting_point",
+                "departs_at",
+                "returns_at",
+                "capacity",
+                "registration_open",
+                "registration_opens_at",
+                "registration_closes_at",
+            )
+        }
+
+
+def slug_is_taken(slug: str, trip: Trip | None = None) -> bool:
+    query = db.select(Trip.id).where(Trip.slug == slug)
+    if trip is not None:
+        query = query.where(Trip.id != trip.id)
+    return db.session.scalar(query) is not None
+
+
+def _ordered_checkpoints(rows: list[CheckpointRow]) -> list[CheckpointRow]:
+    # The admin numbers the order; ties keep the order they were written in.
+    return sorted(rows, key=lambda row: row.position)
+
+
+def create(settings: TripSettings) -> Trip:
+    """A new trip. Raises SlugTaken, having saved nothing."""
+    if slug_is_taken(settings.slug):
+        raise SlugTaken()
+    try:
+        trip = create_trip(
+            buses=[(bus.name, bus.seats) for bus in settings.buses],
+            checkpoints=[row.name for row in _ordered_checkpoints(settings.checkpoints)],
+            **settings.trip_fields(),
+        )
+        db.session.commit()
+    except IntegrityError:
+        # Another admin took the slug between our check and our insert.
+        db.session.rollback()
+        raise SlugTaken() from None
+    return trip
+
+
+def update(trip: Trip, settings: TripSettings) -> list[Registration]:
+    """Change a trip's settings, buses and checkpoints in one transaction.
+
+    Refuses a capacity under the number already registered (CapacityBelowRegistered) and a
+    slug another trip has (SlugTaken). A higher capacity promotes waitlisted people, who are
+    returned so staff can tell them.
+    """
+    trip.lock()
+    try:
+        if slug_is_taken(settings.slug, trip):
+            raise SlugTaken()
+        registered = seats_taken(trip)
+        if settings.capacity < registered:
+            raise CapacityBelowRegistered(registered)
+        for name, value in settings.trip_fields().items():
+            setattr(trip, name, value)
+        _sync_buses(trip, settings.buses)
+        _sync_checkpoints(trip, settings.checkpoints)
+        db.session.flush()
+        promoted = fill_free_seats(trip)
+        db.session.commit()
+    except ManageError:
+        db.session.rollback()
+        raise
+    except IntegrityError:
+        db.session.rollback()
+        if slug_is_taken(settings.slug, trip):
+            raise SlugTaken() from None
+        raise
+    return promoted
+
+
+def _sync_buses(trip: Trip, rows: list[BusRow]) -> None:
+    existing = {bus.id: bus for bus in trip.buses}
+    kept = []
+    for position, row in enumerate(rows):
+        bus = existing.get(row.id) if row.id is not None else None
+        if bus is None:
+            bus = Bus(trip=trip)
+        bus.name, bus.seats, bus.position = row.name, row.seats, position
+        kept.append(bus)
+    # Removed buses leave their passengers without a bus (bus_id SET NULL), never cancelled.
+    for bus in existing.values():
+        if bus not in kept:
+            db.session.execute(
+                db.update(Registration).where(Registration.bus_id == bus.id).values(bus_id=None)
+            )
+    trip.buses = kept
+
+
+def _sync_checkpoints(trip: Trip, rows: list[CheckpointRow]) -> None:
+    existing = {checkpoint.id: checkpoint for checkpoint in trip.checkpoints}
+    kept = []
+    for position, row in enumerate(_ordered_checkpoints(rows)):
+        checkpoint = existing.get(row.id) if row.id is not None else None
+        if checkpoint is None:
+            checkpoint = Checkpoint(trip=trip)
+        checkpoint.name, checkpoint.position = row.name, position
+        kept.append(checkpoint)
+    trip.checkpoints = kept
+
+
+# --- The roster ----------------------------------------------------------------------------
+
+
+@dataclass
+class RosterFilter:
+    q: str = ""
+    kecamatan: str = ""
+    status: str = ""
+    #: a bus id as text, "none" for people without a bus, "" for all
+    bus: str = ""
+    page: int = 1
+
+
+@dataclass
+class RosterPage:
+    people: list[Registration]
+    total: int
+    page: int
+    pages: int
+
+
+def _search_clause(q: str):
+    """Name, phone in any written form (0812…, 62812…, +62 812-…), or RT (5, 005, "RT 5")."""
+    clauses = [Registration.full_name.ilike(f"%{q}%")]
+    digits = "".join(ch for ch in q if ch.isdigit())
+    rt = re.fullmatch(r"(?i)\s*(?:rt\.?\s*)?(\d{1,3})\s*", q)
+    if rt:
+        clauses.append(Registration.rt == int(rt.group(1)))
+    if len(digits) >= 4:
+        # Stored as +62…; what people type starts with 0, 62 or +62: compare what follows.
+        local = digits[1:] if digits.startswith("0") else digits.removeprefix("62")
+        clauses.append(Registration.phone.like(f"%{local}%"))
+    return or_(*clauses)
+
+
+def roster(trip: Trip, wanted: RosterFilter) -> RosterPage:
+    """One page of the trip's people, filtered; two queries whatever the number of people."""
+    query = db.select(Registration).where(Registration.trip_id == trip.id)
+    q = wanted.q.strip()
+    if q:
+        query = query.where(_search_clause(q))
+    if wanted.kecamatan:
+        query = query.where(Registration.kecamatan == wanted.kecamatan)
+    if wanted.status in Status.__members__:
+        query = query.where(Registration.status == wanted.status)
+    if wanted.bus == "none":
+        query = query.where(Registration.bus_id.is_(None))
+    elif wanted.bus.isdigit():
+        query = query.where(Registration.bus_id == int(wanted.bus))
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, wanted.page), pages)
+    people = db.session.scalars(
+        query.options(joinedload(Registration.bus))
+        .order_by(Registration.full_name, Registration.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return RosterPage(list(people), total, page, pages)
+
+
+def bus_counts(trip: Trip) -> dict[int | None, int]:
+    """Registered people per bus id (None: no bus yet)."""
+    return dict(
+        db.session.execute(
+            db.select(Registration.bus_id, func.count())
+            .where(Registration.trip_id == trip.id, Registration.status == Status.registered)
+            .group_by(Registration.bus_id)
+        ).all()
+    )
+
+
+def promoted_not_told(trip: Trip) -> list[Registration]:
+    """People a cancellation or a larger capacity gave a seat, whom staff have yet to tell."""
+    return list(
+        db.session.scalars(
+            db.select(Registration)
+            .where(
+                Registration.trip_id == trip.id,
+                Registration.status == Status.registered,
+                Registration.promoted_at.is_not(None),
+            )
+            .order_by(Registration.promoted_at)
+        )
+    )
+
+
+def mark_told(registration: Registration) -> None:
+    registration.promoted_at = None
+    db.session.commit()
+
+
+@contextmanager
+def _changing(registration: Registration) -> Iterator[Trip]:
+    """One transaction under the trip's lock, on fresh data; a refused change saves nothing."""
+    trip = registration.trip
+    trip.lock()
+    db.session.refresh(registration)
+    try:
+        yield trip
+    except ManageError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def promote(registration: Registration) -> None:
+    """Give a waitlisted person a free seat now, out of the waitlist's order (staff's call)."""
+    with _changing(registration) as trip:
+        if registration.status != Status.waitlisted:
+            raise NotWaitlisted()
+        if seats_taken(trip) >= trip.capacity:
+            raise NoFreeSeat()
+        # promote() stamps promoted_at, so the person joins the "to tell" list.
+        registration.promote()
+        registration.bus = bus_with_free_seat(trip)
+
+
+def move_to_bus(registration: Registration, bus: Bus | None) -> None:
+    """Put a registered person on another bus (None: no bus). Raises BusFull, NotRegistered."""
+    with _changing(registration):
+        if registration.status != Status.registered:
+            raise NotRegistered()
+        ensure_room(registration, bus)
+        registration.bus = bus
+
+
+def ensure_room(registration: Registration, bus: Bus | None) -> None:
+    """Raise BusFull when moving this person onto `bus` would overfill it."""
+    moving = bus is not None and bus.id != registration.bus_id
+    if moving and bus_counts(registration.trip).get(bus.id, 0) >= bus.seats:
+        raise BusFull(bus)

@@ -1,0 +1,210 @@
+"""Importing the RT heads: real-world CSV and XLSX files, every row checked, all or nothing."""
+
+import io
+import re
+
+from openpyxl import Workbook
+
+from kampung.extensions import db
+from kampung.manage.importer import COLUMNS
+from kampung.models import Registration, Status
+from kampung.signup import service as signup
+from tests.conftest import log_in, make_user, person
+from tests.manage.conftest import client_as
+
+HEADER = ",".join(COLUMNS)
+
+
+def people_on(trip) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            db.select(Registration).where(Registration.trip_id == trip.id).order_by(Registration.id)
+        )
+    )
+
+
+def upload(client, trip, data: bytes, filename: str = "peserta.csv"):
+    return client.post_form(
+        f"/manage/{trip.slug}/import",
+        {"file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def preview(client, trip, data: bytes, filename: str = "peserta.csv"):
+    response = upload(client, trip, data, filename)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    url = response.headers["Location"]
+    return url, client.get(url)
+
+
+def test_csv_with_bom_is_previewed_then_saved_with_personal_links(client, admin, trip):
+    log_in(client, admin)
+    csv = (
+        "\ufeff" + HEADER + "\n"
+        "Budi Santoso,0812-1111-2222,Telanaipura,Pematang Sulur,005,002,Ketua RT,L,,,,,\n"
+        "Siti Aminah,+62 812 3333 4444,jelutung,Payo Lebar,12,3,Ketua RT,Perempuan,,,,Bus 2,\n"
+    ).encode()
+    url, response = preview(client, trip, csv)
+    page = response.get_data(as_text=True)
+    assert "Semua baris benar: 2 orang mendapat kursi" in page
+    assert people_on(trip) == []
+    response = client.post_form(url)
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    budi, siti = people_on(trip)
+    assert (budi.phone, budi.rt, budi.source) == ("+6281211112222", 5, "import")
+    assert (siti.kecamatan, siti.gender, siti.bus.name) == ("Jelutung", "P", "Bus 2")
+    assert f"http://localhost/p/{budi.access_token}" in page
+    assert (
+        "https://wa.me/6281211112222?text=Bapak%2FIbu%20Budi%20Santoso%2C%20berikut%20tautan"
+        in page
+    )
+    # Saving twice saves nothing more: the result page is shown again.
+    client.post_form(url)
+    assert len(people_on(trip)) == 2
+
+
+def test_cp1252_with_semicolons_and_mixed_case_headers(client, admin, trip):
+    log_in(client, admin)
+    csv = (
+        "Full Name;PHONE;Kecamatan;Kelurahan;RT\r\n"
+        "Andr\u00e9 \u00c4gus, S.Pd;081355556666;Kota Baru;Paal Lima;7\r\n"
+    ).encode("cp1252")
+    url, response = preview(client, trip, csv)
+    assert "Andr\u00e9 \u00c4gus, S.Pd" in response.get_data(as_text=True)
+    assert client.post_form(url).status_code == 302
+    assert [p.full_name for p in people_on(trip)] == ["Andr\u00e9 \u00c4gus, S.Pd"]
+
+
+def test_xlsx_made_by_excel_is_imported(client, admin, trip):
+    log_in(client, admin)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Full_Name", "Phone", "Kecamatan", "Kelurahan", "RT", "RW", "Status"])
+    sheet.append(["Joko Widodo", 6281377779999, "Pasar Jambi", "Beringin", 3, 1, "waitlisted"])
+    sheet.append(["Dewi Lestari", "0813-7777-0000", "Pelayangan", "Tengah", "004", None, ""])
+    data = io.BytesIO()
+    workbook.save(data)
+    url, response = preview(client, trip, data.getvalue(), "peserta.xlsx")
+    assert "1 orang mendapat kursi, 1 orang masuk daftar tunggu" in response.get_data(True)
+    client.post_form(url)
+    joko, dewi = people_on(trip)
+    assert (joko.phone, joko.status) == ("+6281377779999", Status.waitlisted)
+    assert (dewi.rt, dewi.rw, dewi.status) == (4, None, Status.registered)
+
+
+def test_xlsx_with_missing_columns_names_them(client, admin, trip):
+    log_in(client, admin)
+    workbook = Workbook()
+    workbook.active.append(["full_name", "phone", "rt"])
+    workbook.active.append(["Budi", "081211112222", 5])
+    data = io.BytesIO()
+    workbook.save(data)
+    response = upload(client, trip, data.getvalue(), "peserta.xlsx")
+    assert response.status_code == 422
+    assert "Kolom berikut tidak ada: kecamatan, kelurahan." in response.get_data(True)
+
+
+def test_empty_and_unreadable_files_get_a_message(client, admin, trip):
+    log_in(client, admin)
+    response = upload(client, trip, b"")
+    assert response.status_code == 422
+    assert "Berkas kosong." in response.get_data(as_text=True)
+    response = upload(client, trip, b"PK\x03\x04 not really a zip", "peserta.xlsx")
+    assert response.status_code == 422
+    assert "tidak bisa dibaca sebagai berkas Excel" in response.get_data(as_text=True)
+    response = upload(client, trip, (HEADER + "\n").encode())
+    assert "tanpa data peserta" in response.get_data(as_text=True)
+
+
+def test_a_bad_row_shows_every_problem_and_saves_nothing(client, admin, trip):
+    signup.register(trip, person(1, full_name="Sudah Ada"))
+    log_in(client, admin)
+    csv = (
+        HEADER + "\n"
+        "Baik Sekali,081211112222,Telanaipura,Pematang Sulur,5,,,,,,,,\n"
+        "Tanpa Nomor,bukan nomor,Kecamatan Antah,Sana,RT lima,,,,,,,Bus 9,\n"
+        "Kembar,0812-1111-2222,Telanaipura,Pematang Sulur,6,,,,,,,,\n"
+        f"Sudah Lagi,{person(1)['phone']},Telanaipura,Pematang Sulur,6,,,,,,,,\n"
+    ).encode()
+    url, response = preview(client, trip, csv)
+    page = response.get_data(as_text=True)
+    assert "3 baris bermasalah" in page
+    assert "Nomor HP ini tidak valid" in page
+    assert "Pilih salah satu kecamatan di Kota Jambi." in page
+    assert "Tulis angka saja" in page
+    assert "tidak punya bus bernama “Bus 9”" in page
+    assert "Nomor HP sama dengan baris 2 di berkas ini." in page
+    assert "sudah terdaftar di perjalanan ini (Sudah Ada)" in page
+    assert "Simpan" not in re.sub(r"Simpan perjalanan", "", page.split("<ol")[0])
+    response = client.post_form(url)
+    assert response.status_code == 409
+    assert [p.full_name for p in people_on(trip)] == ["Sudah Ada"]
+
+
+def test_a_phone_taken_between_preview_and_save_saves_nothing(client, admin, trip):
+    log_in(client, admin)
+    csv = (
+        HEADER + "\n"
+        "Satu,081211112222,Telanaipura,Pematang Sulur,5,,,,,,,,\n"
+        "Dua,081233334444,Telanaipura,Pematang Sulur,6,,,,,,,,\n"
+    ).encode()
+    url, _ = preview(client, trip, csv)
+    signup.register(trip, person(1, phone="+6281233334444", full_name="Lebih Cepat"))
+    response = client.post_form(url)
+    assert response.status_code == 409
+    assert "Tidak ada yang disimpan" in response.get_data(as_text=True)
+    assert [p.full_name for p in people_on(trip)] == ["Lebih Cepat"]
+
+
+def test_a_full_trip_puts_imported_people_on_the_waitlist(client, admin, trip):
+    trip.capacity = 1
+    db.session.commit()
+    log_in(client, admin)
+    csv = (
+        HEADER + "\n"
+        "Satu,081211112222,Telanaipura,Pematang Sulur,5,,,,,,,,\n"
+        "Dua,081233334444,Telanaipura,Pematang Sulur,6,,,,,,,,cancelled\n"
+        "Tiga,081255556666,Telanaipura,Pematang Sulur,7,,,,,,,,\n"
+    ).encode()
+    url, response = preview(client, trip, csv)
+    assert (
+        "1 orang mendapat kursi, 1 orang masuk daftar tunggu, 1 baris batal"
+        in response.get_data(True)
+    )
+    client.post_form(url)
+    assert [(p.full_name, p.status) for p in people_on(trip)] == [
+        ("Satu", Status.registered),
+        ("Tiga", Status.waitlisted),
+    ]
+
+
+def test_another_admins_or_a_made_up_import_id_is_not_found(app, client, admin, trip):
+    log_in(client, admin)
+    url, _ = preview(
+        client, trip, (HEADER + "\nSatu,081211112222,Jelutung,Payo Lebar,5\n").encode()
+    )
+    other = client_as(app, make_user("admin", "admin2"))
+    assert other.get(url).status_code == 404
+    assert other.post_form(url).status_code == 404
+    assert people_on(trip) == []
+    assert client.get(f"/manage/{trip.slug}/import/{'0' * 32}").status_code == 404
+    assert client.get(f"/manage/{trip.slug}/import/..%2F..%2Fsecret_key").status_code == 404
+
+
+def test_an_oversized_upload_gets_the_413_page(client, admin, trip):
+    log_in(client, admin)
+    response = upload(client, trip, b"x" * (5 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "Terlalu besar" in response.get_data(as_text=True)
+
+
+def test_too_many_rows_or_an_old_xls_are_refused_at_once(client, admin, trip):
+    log_in(client, admin)
+    rows = "".join(f"Orang {i},0812{i + 10000000:08d},Telanaipura,Sulur,1\n" for i in range(1001))
+    response = upload(client, trip, ("full_name,phone,kecamatan,kelurahan,rt\n" + rows).encode())
+    assert response.status_code == 422
+    assert "Berkas berisi 1001 baris; paling banyak 1000 baris" in response.get_data(True)
+    response = upload(client, trip, b"\xd0\xcf\x11\xe0" + b"\0" * 100, "peserta.xls")
+    assert "Simpan sebagai .xlsx atau .csv" in response.get_data(as_text=True)
