@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -9,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -89,3 +93,52 @@ def csrf_from(html: str) -> str:
     if match is None:
         raise AssertionError("no CSRF token on the page")
     return match.group(1)
+
+
+class HttpSession:
+    """One browser's worth of HTTP against a real server: cookies, CSRF tokens, no redirects."""
+
+    def __init__(self, base: str, timeout: float = 5):
+        self.base = base
+        self.timeout = timeout
+        self.csrf = ""
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect
+        )
+
+    def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
+        """(status, headers, body); a 3xx is an answer, not followed."""
+        req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=self.timeout) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
+    def get(self, path: str):
+        status, headers, body = self.request(path)
+        if 'name="csrf_token"' in body:
+            self.csrf = csrf_from(body)
+        elif match := re.search(r'"X-CSRFToken": "([^"]+)"', body):
+            self.csrf = match.group(1)
+        return status, headers, body
+
+    def post_form(self, path: str, fields: dict):
+        data = urllib.parse.urlencode({"csrf_token": self.csrf, **fields}).encode()
+        return self.request(path, data)
+
+    def post_json(self, path: str, payload):
+        headers = {"Content-Type": "application/json", "X-CSRFToken": self.csrf}
+        return self.request(path, json.dumps(payload).encode(), headers)
+
+    def log_in(self, username: str, password: str) -> None:
+        self.get("/login")
+        status, _, _ = self.post_form("/login", {"username": username, "password": password})
+        assert status == 302, status
+        self.get("/manage/")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -1,9 +1,6 @@
 """The app run as in production: gunicorn with several workers, Redis for rate limits."""
 
-import http.cookiejar
 import os
-import urllib.error
-import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conftest import make_user
-from tests.server import Gunicorn, csrf_from
+from tests.server import Gunicorn, HttpSession
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -34,17 +31,9 @@ def _failed_logins(base: str, attempts: int) -> list[int]:
 
 
 def _failed_login(base: str) -> int:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/login").read().decode()
-    token = csrf_from(page)
-    body = urllib.parse.urlencode(
-        {"csrf_token": token, "username": "admin", "password": "salah"}
-    ).encode()
-    try:
-        return opener.open(f"{base}/login", data=body).status
-    except urllib.error.HTTPError as error:
-        return error.code
+    browser = HttpSession(base)
+    browser.get("/login")
+    return browser.post_form("/login", {"username": "admin", "password": "salah"})[0]
 
 
 def test_rate_limits_hold_across_workers_with_redis(app, admin):
