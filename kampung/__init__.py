@@ -59,8 +59,14 @@ def _init_extensions(app: Flask) -> None:
     from kampung.auth import roles  # noqa: F401
     from kampung.checkin import models as checkin_models  # noqa: F401
     from kampung.feedback import models as feedback_models  # noqa: F401
+    from kampung.links import public_url, whatsapp_url
 
-    app.jinja_env.globals.update(languages=app.config["LANGUAGES"], get_locale=get_locale)
+    app.jinja_env.globals.update(
+        languages=app.config["LANGUAGES"],
+        get_locale=get_locale,
+        public_url=public_url,
+        whatsapp_url=whatsapp_url,
+    )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,9 +13,8 @@ def public_url(path: str) -> str:
     return base + path
 
 
-def whatsapp_url(phone: str | None, text: str | None = None) -> str | None:
-    """A wa.me link to the number (E.164), carrying a ready message; None without a number."""
-    if not phone:
-        return None
+def whatsapp_url(phone: str | None, text: str | None = None) -> str:
+    """A wa.me link to the number (E.164) carrying a ready message; with no number, WhatsApp
+    asks whom to send it to (for sharing a sign-up link in a group)."""
     link = f"https://wa.me/{phones.wa_number(phone)}"
     return f"{link}?text={quote(text, safe='')}" if text else link

@@ -130,3 +130,18 @@ def test_purge_removes_personal_data_and_keeps_counts(app, trip):
         assert r.kecamatan == "Telanaipura"
     assert old_token not in {r.access_token for r in rows}
     assert db.session.get(Trip, trip.id).purged_at is not None
+
+
+def test_admin_sees_when_each_trips_personal_data_is_due_for_removal(client, admin, trip):
+    from tests.conftest import log_in
+
+    log_in(client, admin)
+    html = client.get("/manage/").get_data(as_text=True)
+    due = (trip.returns_at + timedelta(days=90)).astimezone(service_tz())
+    assert "Data pribadi dijadwalkan dihapus pada" in html
+    assert f"{due.day} " in html and str(due.year) in html
+    trip.departs_at = utcnow() - timedelta(days=200)
+    trip.returns_at = utcnow() - timedelta(days=198)
+    db.session.commit()
+    html = client.get("/manage/").get_data(as_text=True)
+    assert f"privacy purge {trip.slug}" in html

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -23,11 +22,14 @@ from jinja2_fragments.flask import render_block
 
 from kampung import phones
 from kampung.auth.roles import admin_required, roles_required, staff_required
+from kampung.database import utcnow
 from kampung.extensions import db
+from kampung.links import public_url, whatsapp_url
 from kampung.manage import export, importer, service
 from kampung.manage.forms import BusMoveForm, ImportForm, ParticipantForm, TripForm
 from kampung.models import Bus, Registration, Status, Trip
 from kampung.places import KECAMATAN
+from kampung.privacy import removal_due
 from kampung.signup import service as signup
 from kampung.trips import get_trip_or_404
 
@@ -40,19 +42,9 @@ tell_required = roles_required("organiser")
 # --- Links shared in WhatsApp --------------------------------------------------------------
 
 
-def absolute(path: str) -> str:
-    """PUBLIC_URL + path, or the request's own host when PUBLIC_URL is not set."""
-    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return base + path
-
-
 def personal_link(registration: Registration) -> str:
     # The personal page's path is fixed by PRODUCT.md; links to it travel in WhatsApp.
-    return absolute(f"/p/{registration.access_token}")
-
-
-def wa_link(text: str, phone: str | None = None) -> str:
-    return f"https://wa.me/{phones.wa_number(phone)}?text={quote(text, safe='')}"
+    return public_url(f"/p/{registration.access_token}")
 
 
 def _message_values(registration: Registration) -> dict:
@@ -87,14 +79,13 @@ def signup_message(trip: Trip) -> str:
         return _(
             "Registration for %(title)s is open. Sign up here: %(link)s",
             title=trip.title,
-            link=absolute(f"/e/{trip.slug}"),
+            link=public_url(f"/e/{trip.slug}"),
         )
 
 
 @bp.app_context_processor
 def _helpers():
     return {
-        "wa_link": wa_link,
         "phone_display": phones.display,
         "personal_link": personal_link,
         "link_message": link_message,
@@ -109,7 +100,7 @@ def _helpers():
 @staff_required
 def home():
     trips = db.session.scalars(db.select(Trip).order_by(Trip.departs_at.desc())).all()
-    return render_template("manage/home.html", trips=trips)
+    return render_template("manage/home.html", trips=trips, removal_due=removal_due, now=utcnow())
 
 
 def _trip_form_page(form: TripForm, trip: Trip | None, status: int = 200):
@@ -197,8 +188,8 @@ def trip(slug: str):
         counts=counts,
         per_bus=per_bus,
         promoted=service.promoted_not_told(trip),
-        signup_link=absolute(f"/e/{trip.slug}"),
-        signup_share=wa_link(signup_message(trip)),
+        signup_link=public_url(f"/e/{trip.slug}"),
+        signup_share=whatsapp_url(None, signup_message(trip)),
     )
 
 
