@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from kampung.feedback.models import KIND_LABELS
@@ -55,7 +56,9 @@ class SurveyForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+    )
     text = TextAreaField(_l("Question (Indonesian)"), validators=[DataRequired(), Length(max=1000)])
     text_en = TextAreaField(_l("Question (English, optional)"), validators=[Length(max=1000)])
     required = BooleanField(_l("An answer is required"), default=True)

@@ -20,6 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -117,7 +118,7 @@ class TripForm(FlaskForm):
     )
     registration = RadioField(
         _l("Registration"),
-        choices=[("open", _l("Open")), ("closed", _l("Closed"))],
+        choices=[SelectChoice("open", _l("Open")), SelectChoice("closed", _l("Closed"))],
         default="closed",
     )
     registration_opens_at = _wib_field(_l("Registration opens at (WIB, optional)"), False)
@@ -214,8 +215,8 @@ def _int(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-def bus_choices(trip: Trip) -> list[tuple[str, str]]:
-    return [("", _l("No bus"))] + [(str(b.id), b.name) for b in trip.buses]
+def bus_choices(trip: Trip) -> list[SelectChoice]:
+    return [SelectChoice("", _l("No bus"))] + [SelectChoice(str(b.id), b.name) for b in trip.buses]
 
 
 class ParticipantForm(PersonForm):
