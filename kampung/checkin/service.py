@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, insert, or_, update
+from sqlalchemy import and_, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -23,6 +23,7 @@ from kampung.checkin.models import CheckIn, ScanLog
 from kampung.database import utcnow
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Registration, Status, Trip, User
+from kampung.search import person_matches
 from kampung.tokens import looks_like_token
 
 #: a device clock this far ahead of the server is wrong; its scan is dated when received
@@ -465,30 +466,18 @@ def search(trip: Trip, query: str, limit: int = 20) -> list[Registration]:
     query = (query or "").strip()[:60]
     if not query:
         return []
-    conditions = [Registration.full_name.ilike(f"%{_escape_like(query)}%", escape="\\")]
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if digits:
-        if len(digits) >= 4:
-            tail = digits.lstrip("0")
-            conditions.append(Registration.phone.like(f"%{tail}%"))
-        if len(digits) <= 3:
-            conditions.append(Registration.rt == int(digits))
     return list(
         db.session.scalars(
             db.select(Registration)
             .where(
                 Registration.trip_id == trip.id,
                 Registration.status == Status.registered,
-                or_(*conditions),
+                person_matches(query),
             )
             .order_by(Registration.full_name)
             .limit(limit)
         )
     )
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def checkin_times(trip: Trip) -> dict[int, dict[int, datetime]]:

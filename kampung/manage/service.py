@@ -12,12 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Registration, Status, Trip
+from kampung.search import person_matches
 from kampung.signup.service import bus_with_free_seat, fill_free_seats, seats_taken
 from kampung.trips import create_trip
 
@@ -227,26 +228,12 @@ class RosterPage:
     pages: int
 
 
-def _search_clause(q: str):
-    """Name, phone in any written form (0812…, 62812…, +62 812-…), or RT (5, 005, "RT 5")."""
-    clauses = [Registration.full_name.ilike(f"%{q}%")]
-    digits = "".join(ch for ch in q if ch.isdigit())
-    rt = re.fullmatch(r"(?i)\s*(?:rt\.?\s*)?(\d{1,3})\s*", q)
-    if rt:
-        clauses.append(Registration.rt == int(rt.group(1)))
-    if len(digits) >= 4:
-        # Stored as +62…; what people type starts with 0, 62 or +62: compare what follows.
-        local = digits[1:] if digits.startswith("0") else digits.removeprefix("62")
-        clauses.append(Registration.phone.like(f"%{local}%"))
-    return or_(*clauses)
-
-
 def roster(trip: Trip, wanted: RosterFilter) -> RosterPage:
     """One page of the trip's people, filtered; two queries whatever the number of people."""
     query = db.select(Registration).where(Registration.trip_id == trip.id)
     q = wanted.q.strip()
     if q:
-        query = query.where(_search_clause(q))
+        query = query.where(person_matches(q))
     if wanted.kecamatan:
         query = query.where(Registration.kecamatan == wanted.kecamatan)
     if wanted.status in Status.__members__:

@@ -1,0 +1,27 @@
+"""Finding a person by what staff type: a name, a phone in any written form, or an RT."""
+
+import re
+
+from sqlalchemy import ColumnElement, or_
+
+from kampung.models import Registration
+
+_RT = re.compile(r"(?i)\s*(?:rt\.?\s*)?(\d{1,3})\s*")
+
+
+def _escape_like(value: str) -> str:
+    """Typed % and _ are letters, not wildcards."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def person_matches(query: str) -> ColumnElement[bool]:
+    """Name (any part), phone (0812…, 62812…, +62 812-…, or a part of it), RT (5, 005, "RT 5")."""
+    clauses = [Registration.full_name.ilike(f"%{_escape_like(query)}%", escape="\\")]
+    if rt := _RT.fullmatch(query):
+        clauses.append(Registration.rt == int(rt.group(1)))
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 4:
+        # Stored as +62…; what people type starts with 0, 62 or +62: compare what follows.
+        local = digits[1:] if digits.startswith("0") else digits.removeprefix("62")
+        clauses.append(Registration.phone.like(f"%{local}%"))
+    return or_(*clauses)
