@@ -4,7 +4,8 @@ The app and bench/bare_app.py (one INSERT, nothing else) run in turn under gunic
 gunicorn.conf.py on the same fresh database: SQLite, and PostgreSQL when DATABASE_URL is given.
 wrk keeps 8 connections busy, each posting one scan per request to /api/checkins as a logged-in
 organiser, cycling through the seeded check-in codes with a fresh nonce each time, as phones at
-the bus door would. Targets: ratio >= 0.5, p99 < 50 ms.
+the bus door would. Targets: ratio >= 0.5, p99 < 50 ms. Flat out, 8 clients queue behind each
+other, so a second run has each scanner pause 100 ms between scans: latency without the queue.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ request = function()
   local body = '[{"code":"' .. code .. '","checkpoint":%(checkpoint)d,'
     .. '"nonce":"wrk-scan-' .. id .. '-' .. counter .. '","device":"wrk"}]'
   return wrk.format("POST", "/api/checkins", nil, body)
+end
+"""
+#: scanners with a pause between scans: 8 x 10 scans/s, some 20 times a real bus door's pace
+PACED = """
+delay = function()
+  return 100
 end
 """
 WRITE = """
@@ -73,10 +80,12 @@ def run(kind: str) -> None:
         with serve(url) as server:
             codes = ",".join(f'"{c}"' for c in seeded.codes)
             script = SCAN % {"codes": codes, "checkpoint": seeded.checkpoint}
-            scans = wrk(f"{server.url}/api/checkins", lua(script), _log_in(server.url))
+            headers = _log_in(server.url)
+            scans = wrk(f"{server.url}/api/checkins", lua(script), headers)
+            paced = wrk(f"{server.url}/api/checkins", lua(script + PACED), headers)
             note_peak_rss(server, f"check-in load, {kind}")
         outcomes = _outcomes(url)
-    for name, r in (("bare write route", base), ("check-in scans", scans)):
+    for name, r in (("bare write route", base), ("check-in scans", scans), ("paced scans", paced)):
         print(
             f"{kind:<8} {name:<16}: {r['rps']:7.0f} /s  p50 {r['p50']:6.2f} ms  "
             f"p99 {r['p99']:7.2f} ms  ({r['requests']} requests, {r['errors']} errors)"
@@ -95,6 +104,12 @@ def run(kind: str) -> None:
         f"{scans['p50']:.1f} / {scans['p99']:.1f} ms (bare p99 {base['p99']:.1f})",
         "p99 < 50 ms",
         scans["p99"] < 50,
+    )
+    record(
+        f"check-in p50 / p99, 8 x 10 scans/s ({kind})",
+        f"{paced['p50']:.1f} / {paced['p99']:.1f} ms ({paced['rps']:.0f} scans/s)",
+        "p99 < 50 ms",
+        paced["p99"] < 50 and not paced["errors"],
     )
 
 

@@ -110,7 +110,8 @@ def _locked_connection_class(lock_path: str) -> type[WriteLockedConnection]:
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
     """WAL lets readers run beside the one writer; FULL sync keeps every acknowledged write
-    across a power cut; the busy timeout makes concurrent writers wait instead of failing."""
+    across a power cut (NORMAL would only survive a process crash: docs/PERFORMANCE.md); the
+    busy timeout makes writers that bypass the write lock wait instead of failing."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
