@@ -52,6 +52,9 @@ def print_table() -> None:
     if PEAK_RSS:
         where = max(PEAK_RSS, key=PEAK_RSS.get)
         record("peak RSS of a gunicorn worker", f"{PEAK_RSS[where] / 1024:.0f} MB", note=where)
+    # Other work on the machine shows in every latency tail: say how busy it was.
+    cores, load = os.cpu_count(), os.getloadavg()
+    record(f"load average 1/5/15 min ({cores} cores)", " / ".join(f"{x:.1f}" for x in load))
     if not RESULTS:
         return
     rows = [("figure", "value", "target", "ratio / verdict"), *map(astuple, RESULTS)]
