@@ -83,6 +83,8 @@ def database(kind: str = "sqlite") -> Iterator[str]:
             yield f"sqlite:///{folder}/kampung.db"
         return
     server = sa.make_url(os.environ["DATABASE_URL"])
+    if server.drivername == "postgresql":  # as kampung/config.py reads it: psycopg 3
+        server = server.set(drivername="postgresql+psycopg")
     name = f"kampung_bench_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

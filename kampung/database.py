@@ -35,8 +35,9 @@ class UTCDateTime(TypeDecorator):
 
 #: the statements before which the sqlite3 module opens a write transaction by itself
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-#: one open lock file per database and process; flock() on it again is then a no-op
-_lock_files: dict[str, int] = {}
+#: one open lock file per process and database; flock() on it again is then a no-op. Keyed by
+#: pid too, so that a forked child opens its own instead of sharing its parent's lock.
+_lock_files: dict[tuple[int, str], int] = {}
 
 
 class _WriteLockedCursor(sqlite3.Cursor):
@@ -65,13 +66,15 @@ class WriteLockedConnection(sqlite3.Connection):
 
     def take_write_lock(self, sql: str) -> None:
         if self.lock_path and not self.in_transaction and _WRITE.match(sql):
-            if self.lock_path not in _lock_files:
-                _lock_files[self.lock_path] = os.open(self.lock_path, os.O_RDWR | os.O_CREAT)
-            fcntl.flock(_lock_files[self.lock_path], fcntl.LOCK_EX)
+            key = (os.getpid(), self.lock_path)
+            if key not in _lock_files:
+                _lock_files[key] = os.open(self.lock_path, os.O_RDWR | os.O_CREAT)
+            fcntl.flock(_lock_files[key], fcntl.LOCK_EX)
 
     def _release(self) -> None:
-        if self.lock_path in _lock_files and not self.in_transaction:
-            fcntl.flock(_lock_files[self.lock_path], fcntl.LOCK_UN)
+        key = (os.getpid(), self.lock_path)
+        if key in _lock_files and not self.in_transaction:
+            fcntl.flock(_lock_files[key], fcntl.LOCK_UN)
 
     def commit(self):
         try:
