@@ -26,7 +26,10 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The load runs need wrk (Debian's package): installed here when we are root, else asked for.
 bench: $(VENV)/.dev translations
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } \
+		|| { echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 $(VENV)/bin/python:

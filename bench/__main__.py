@@ -1,4 +1,5 @@
-"""Run every benchmark in this folder: each module with a `main(args)` function, in name order.
+"""Run every benchmark in this folder: each module with a `main()` function, in name order,
+then print one table of every figure they recorded.
 
 `make bench BENCH_ARGS="checkin_load"` runs only the named ones.
 """
@@ -7,6 +8,8 @@ import importlib
 import pkgutil
 import sys
 from pathlib import Path
+
+from bench._common import print_table
 
 
 def main(argv: list[str]) -> None:
@@ -19,6 +22,7 @@ def main(argv: list[str]) -> None:
         if hasattr(module, "main"):
             print(f"\n== {name}: {(module.__doc__ or '').strip().splitlines()[0]}", flush=True)
             module.main()
+    print_table()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, creat
 
 import kampung.database  # noqa: F401  (the same SQLite PRAGMAs as the app)
 
-engine = create_engine(os.environ["BARE_DATABASE_URL"])
+# Set by bench/_common.serve(); the default only lets the benchmark import the table.
+engine = create_engine(os.environ.get("BARE_DATABASE_URL", "sqlite://"))
 metadata = MetaData()
 hit = Table(
     "hit",
@@ -28,4 +29,10 @@ app = Flask(__name__)
 def write():
     with engine.begin() as conn:
         conn.execute(hit.insert().values(note="bench"))
+    return {"ok": True}
+
+
+@app.get("/healthz")
+def healthz():
+    """What tests/server.py's Gunicorn waits for before it hands the server over."""
     return {"ok": True}

@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench._common import record
+
 BUDGET_KB = 35
 PAGE = "/e/studi-banding-bengkulu"
 
@@ -97,6 +99,13 @@ def main() -> None:
     print(f"total: {total / 1024:.1f} KB compressed, {verdict} the {BUDGET_KB} KB budget")
     print(f"requests: {len(result['rows'])}")
     print(f"references to another host: {result['foreign'] or 'none'}")
+    record(
+        "sign-up page weight, gzip",
+        f"{total / 1024:.1f} KB, {len(result['rows'])} requests",
+        f"<= {BUDGET_KB} KB, no other host",
+        total <= BUDGET_KB * 1024 and not result["foreign"],
+        f"{total / (BUDGET_KB * 1024):.2f} of budget",
+    )
 
 
 if __name__ == "__main__":

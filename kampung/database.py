@@ -1,5 +1,10 @@
 """Database plumbing shared by every model: UTC timestamps and SQLite's settings."""
 
+import fcntl
+import functools
+import os
+import re
+import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -28,11 +33,89 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+#: the statements before which the sqlite3 module opens a write transaction by itself
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+#: one open lock file per process and database; flock() on it again is then a no-op. Keyed by
+#: pid too, so that a forked child opens its own instead of sharing its parent's lock.
+_lock_files: dict[tuple[int, str], int] = {}
+
+
+class _WriteLockedCursor(sqlite3.Cursor):
+    def execute(self, sql, parameters=()):
+        self.connection.take_write_lock(sql)
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql, parameters):
+        self.connection.take_write_lock(sql)
+        return super().executemany(sql, parameters)
+
+
+class WriteLockedConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue on an flock() of `<db>.writelock`.
+
+    SQLite's own busy handler makes a waiting writer sleep and retry (1, 2, 5 ... 100 ms): with
+    several gunicorn workers and a 3-5 ms fsync per commit (synchronous=FULL), a writer could
+    lose the race for hundreds of ms (check-in p99 near 1 s in bench/checkin_load.py). Waiters
+    blocked in flock() are woken as soon as the lock is free, and FULL sync stays.
+    """
+
+    lock_path = ""
+
+    def cursor(self, factory=_WriteLockedCursor):
+        return super().cursor(factory)
+
+    def take_write_lock(self, sql: str) -> None:
+        if self.lock_path and not self.in_transaction and _WRITE.match(sql):
+            key = (os.getpid(), self.lock_path)
+            if key not in _lock_files:
+                _lock_files[key] = os.open(self.lock_path, os.O_RDWR | os.O_CREAT)
+            fcntl.flock(_lock_files[key], fcntl.LOCK_EX)
+
+    def _release(self) -> None:
+        key = (os.getpid(), self.lock_path)
+        if key in _lock_files and not self.in_transaction:
+            fcntl.flock(_lock_files[key], fcntl.LOCK_UN)
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self._release()
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_write_lock(dialect, connection_record, cargs, cparams):
+    """File databases get WriteLockedConnection; in-memory ones have a single writer anyway."""
+    if dialect.name != "sqlite" or dialect.driver != "pysqlite":
+        return
+    path = cargs[0] if cargs else cparams.get("database", "")
+    if path and path != ":memory:" and not path.startswith("file:"):
+        cparams["factory"] = _locked_connection_class(f"{path}.writelock")
+
+
+@functools.cache
+def _locked_connection_class(lock_path: str) -> type[WriteLockedConnection]:
+    return type("WriteLocked", (WriteLockedConnection,), {"lock_path": lock_path})
+
+
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
     """WAL lets readers run beside the one writer; FULL sync keeps every acknowledged write
-    across a power cut; the busy timeout makes concurrent writers wait instead of failing."""
-    if type(dbapi_connection).__module__ != "sqlite3":
+    across a power cut (NORMAL would only survive a process crash: docs/PERFORMANCE.md); the
+    busy timeout makes writers that bypass the write lock wait instead of failing."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

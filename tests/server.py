@@ -28,7 +28,8 @@ def free_port() -> int:
 class Gunicorn:
     """`gunicorn --config gunicorn.conf.py app:app` on a free port of 127.0.0.1."""
 
-    def __init__(self, database_url: str, workers: int = 2, **env: str):
+    def __init__(self, database_url: str, workers: int = 2, app: str = "app:app", **env: str):
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -44,7 +45,7 @@ class Gunicorn:
 
     def start(self) -> Gunicorn:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:app"],
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", self.app],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
