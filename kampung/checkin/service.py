@@ -466,7 +466,7 @@ def search(trip: Trip, query: str, limit: int = 20) -> list[Registration]:
     if not query:
         return []
     conditions = [Registration.full_name.ilike(f"%{_escape_like(query)}%", escape="\\")]
-    digits = "".join(ch for ch in query if ch.isdigit())
+    digits = "".join(ch for ch in query if ch.isdecimal())
     if digits:
         if len(digits) >= 4:
             tail = digits.lstrip("0")

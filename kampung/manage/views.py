@@ -23,6 +23,7 @@ from jinja2_fragments.flask import render_block
 
 from kampung import phones
 from kampung.auth.roles import admin_required, roles_required, staff_required
+from kampung.database import whole_number
 from kampung.extensions import db
 from kampung.manage import export, importer, service
 from kampung.manage.forms import BusMoveForm, ImportForm, ParticipantForm, TripForm
@@ -229,7 +230,7 @@ def _filters() -> service.RosterFilter:
         kecamatan=request.args.get("kecamatan", ""),
         status=request.args.get("status", ""),
         bus=request.args.get("bus", ""),
-        page=int(page) if page.isdigit() else 1,
+        page=whole_number(page) or 1,
     )
 
 
