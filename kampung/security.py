@@ -1,5 +1,5 @@
 """Security headers on every response: a strict CSP without inline script or style; requests
-carrying NUL characters refused before any view sees them."""
+carrying characters no database stores, or JSON too deep to read, refused before any view."""
 
 from flask import Flask, Response, request
 from flask_babel import gettext as _
@@ -38,32 +38,55 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+def _forbidden(text: str) -> bool:
+    """A NUL, or half of a UTF-16 pair ("\\ud800" in JSON): no database can store either."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 
-def refuse_nul_bytes():
-    """No text anyone types holds a NUL, and PostgreSQL cannot store one (it would be a 500):
-    refuse it in the path, the query, the form, file names and JSON alike."""
+def _has_forbidden(value) -> bool:
+    """Whether any string in a JSON value is _forbidden; a loop, as the value may be deep."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and _forbidden(item):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def refuse_unreadable_input():
+    """No text anyone types holds a NUL or a lone surrogate, and the databases cannot store
+    them (it would be a 500): refuse them in the path, the query, the form, file names and
+    JSON. JSON nested deeper than Python's stack is refused too (json.loads raises
+    RecursionError, not ValueError)."""
     texts = [request.path, *request.args.keys(), *request.args.values()]
     if request.method in ("POST", "PUT", "PATCH"):
         texts += [*request.form.keys(), *request.form.values()]
         texts += [f.filename or "" for f in request.files.values()]
-        if request.is_json and _has_nul(request.get_json(silent=True)):
-            texts.append("\x00")
-    if any("\x00" in text for text in texts):
+        if request.is_json:
+            try:
+                payload = request.get_json(silent=True)
+            except RecursionError:
+                return render_error(400)
+            if _has_forbidden(payload):
+                texts.append("\x00")
+    if any(_forbidden(text) for text in texts):
         return render_error(400, _("The text sent contains a character that is not allowed."))
     return None
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_nul_bytes)
+    app.before_request(refuse_unreadable_input)
     app.after_request(add_security_headers)
     if app.config["SESSION_COOKIE_SECURE"]:
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -34,6 +35,20 @@ def snapshot(app: Flask) -> dict[str, list]:
         }
 
 
+def upload(app: Flask, admin, trip, person: list[str]) -> str:
+    """An import of one person (name, phone) waiting for its save: the preview's URL."""
+    text = io.StringIO()
+    csv.writer(text).writerows([COLUMNS, [*person, "Jelutung", "Payo Lebar", "7", "1"]])
+    with app.app_context():
+        response = logged_in(app, {"admin": admin})["admin"].post_form(
+            f"/manage/{trip.slug}/import",
+            {"file": (io.BytesIO(text.getvalue().encode()), "peserta.csv")},
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 302, response.status_code
+    return response.headers["Location"]
+
+
 def logged_in(app: Flask, users: dict) -> dict[str, KampungClient]:
     """A client of its own per role, logged in, and one anonymous."""
     clients = {"anonymous": app.test_client()}
@@ -61,15 +76,7 @@ def world(app, tmp_path):
     checkpoint = trip.checkpoints[0]
     done = checkin.check_in(bob.checkin_code, checkpoint, users["organiser"], device="HP Rina")
     rows, _total = review.comments(survey, review.CommentFilter())
-    header = ",".join(COLUMNS)
-    csv = f"{header}\nCitra Dewi,0812-5555-6666,Jelutung,Payo Lebar,7,1,Ketua RT,P,,,,,\n"
-    with app.app_context():
-        uploaded = logged_in(app, {"admin": users["admin"]})["admin"].post_form(
-            f"/manage/{trip.slug}/import",
-            {"file": (io.BytesIO(csv.encode()), "peserta.csv")},
-            content_type="multipart/form-data",
-        )
-    assert uploaded.status_code == 302, uploaded.status_code
+    import_url = upload(app, users["admin"], trip, ["Citra Dewi", "0812-5555-6666"])
     return make_world(
         app,
         users,
@@ -79,7 +86,7 @@ def world(app, tmp_path):
         checkin_id=done.checkin_id,
         answer_id=rows[0].answer_id,
         question_id=survey.questions[0].id,
-        import_url=uploaded.headers["Location"],
+        import_url=import_url,
         bob=bob,
     )
 

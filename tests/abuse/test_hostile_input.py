@@ -3,8 +3,9 @@ stack trace, and a refused request saves nothing. A POST route nobody classified
 
 from __future__ import annotations
 
+import csv
 import io
-import json
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -241,8 +242,9 @@ VALID_ROW = ["Citra Dewi", "0812-5555-6666", "Jelutung", "Payo Lebar", "7", "1",
 
 
 def _csv(rows: list[list[str]]) -> bytes:
-    lines = [",".join(json.dumps(c, ensure_ascii=False) for c in row) for row in rows]
-    return "\n".join([",".join(COLUMNS), *lines]).encode("utf-8", "surrogatepass")
+    text = io.StringIO()
+    csv.writer(text).writerows([COLUMNS, *rows])
+    return text.getvalue().encode("utf-8", "surrogatepass")
 
 
 @st.composite
@@ -271,6 +273,18 @@ def spoilt_rows(draw) -> bytes:
     ),
 )
 def test_hostile_upload_is_refused_cleanly_and_its_save_too(world, content, filename):
+    _upload_and_save(world, content, filename)
+
+
+def test_each_cell_alone_with_a_killer_value_is_refused_cleanly(world):
+    for column, killer in itertools.product(range(len(COLUMNS)), KILLERS):
+        row = [*VALID_ROW, "", "", "", "", ""]
+        row[column] = killer
+        _upload_and_save(world, _csv([row]), "peserta.csv")
+
+
+def _upload_and_save(world: dict, content: bytes, filename: str) -> None:
+    """The upload, and when it is accepted, the save of its preview."""
     with world["app"].app_context():
         token = world["clients"]["admin"].csrf_token()
     data = {"csrf_token": token, "file": (io.BytesIO(content), filename)}
@@ -311,3 +325,20 @@ def test_hostile_scans_are_refused_cleanly(world, data):
         _api(world, data=payload, content_type="application/json")
     else:
         _api(world, json=payload)
+
+
+#: bodies a hand-written client might send: keys twice, a scan nested in itself, deep nesting
+ODD_BODIES = (
+    b'[{"code": "x", "code": ["y"], "checkpoint": 1, "checkpoint": "1", "nonce": "abcdefgh"}]',
+    b'{"scans": {"scans": [{"code": "x"}]}}',
+    b"[" * 5000 + b"]" * 5000,
+    b'[{"code": "\\u0000", "checkpoint": 1, "nonce": "abcdefgh", "device": "d"}]',
+    b'[{"code": "\\ud800", "checkpoint": 1, "nonce": "abcdefgh", "device": "d"}]',
+    b'[{"code": "x", "checkpoint": 1e999, "nonce": "abcdefgh", "device": "d"}]',
+    b'[{"code": "x", "checkpoint": 1, "nonce": "abcdefgh", "device": "d", "scanned_at": NaN}]',
+)
+
+
+def test_odd_json_bodies_are_refused_cleanly(world):
+    for body in ODD_BODIES:
+        _api(world, data=body, content_type="application/json")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 from tests.abuse.conftest import send
+from tests.conftest import PASSWORD
 
 #: the query parameters the pages read
 PARAMS = ("q", "page", "bus", "question", "kecamatan", "status", "marked", "part", "edit", "next")
@@ -74,3 +75,29 @@ def test_a_nul_is_refused_in_indonesian(app, world):
     assert "Teks yang dikirim berisi karakter yang tidak diizinkan." in response.get_data(
         as_text=True
     )
+
+
+#: ways to say "another site" that a browser reads as one though they start with "/"
+ELSEWHERE = (
+    "//evil.example/",
+    "/\\evil.example/",
+    "/\\/evil.example/",
+    "/\t/evil.example/",
+    "/%09/evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+)
+
+
+def test_login_never_sends_anyone_to_another_site(app, world):
+    for target in ELSEWHERE:
+        client = app.test_client()
+        with app.app_context():
+            data = {"username": "admin", "password": PASSWORD, "csrf_token": client.csrf_token()}
+        response = send(app, client, "POST", f"/login?next={quote(target)}", data=data)
+        assert response.status_code == 302, target
+        location = response.headers["Location"]
+        # A browser reads "\\" and a tab in a URL as "/" and nothing: they must not arrive raw.
+        assert not set(location) & {"\\", "\t", "\n", "\r"}, f"{target} -> {location}"
+        landing = urlsplit(urljoin("http://localhost/login", location))
+        assert (landing.scheme, landing.netloc) == ("http", "localhost"), f"{target} -> {location}"

@@ -15,7 +15,7 @@ from kampung.feedback import service as feedback
 from kampung.feedback.models import Kind
 from kampung.review import service as review
 from kampung.signup import service as signup
-from tests.abuse.conftest import make_world, send
+from tests.abuse.conftest import make_world, send, upload
 from tests.abuse.test_hostile_urls import _get_pages
 from tests.conftest import PASSWORD, make_user, person
 from tests.feedback.helpers import good_answers, open_survey
@@ -83,7 +83,7 @@ def poisoned(app, tmp_path):
         checkin_id=done.checkin_id,
         question_id=single.id,
         answer_id=rows[0].answer_id,
-        import_url=f"/manage/{trip.slug}/import/{'0' * 32}",
+        import_url=upload(app, users["admin"], trip, [XSS, "0812-5555-6666"]),
         excel=excel,
     )
 
@@ -128,6 +128,7 @@ def test_every_page_escapes_the_payload(app, poisoned):
         f"/manage/{slug}/review/report",
         f"/manage/{slug}/survey",
         f"/manage/{slug}/survey/questions/{poisoned['question_id']}",
+        poisoned["import_url"],
     }
     assert must_show - shown == set(), "these pages no longer show the poisoned fields"
 
