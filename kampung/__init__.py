@@ -71,6 +71,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from kampung.auth.views import bp as auth_bp
+    from kampung.database import IdConverter
+
+    # Before the routes are added: ids in URLs stay in the range the database can look up.
+    app.url_map.converters["int"] = IdConverter
     from kampung.checkin.views import bp as checkin_bp
     from kampung.feedback.views import bp as feedback_bp
     from kampung.health import bp as health_bp

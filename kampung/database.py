@@ -10,6 +10,27 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
+
+#: the largest id an Integer column holds on PostgreSQL; a bigger one fails in the driver (500)
+MAX_ID = 2**31 - 1
+
+
+def whole_number(text: str, limit: int = MAX_ID) -> int | None:
+    """The number written in `text` with ASCII digits, at most `limit`; None for anything else
+    ("²" passes str.isdigit() but not int(); 400 digits overflow SQLite and PostgreSQL)."""
+    if not (isinstance(text, str) and text.isascii() and text.isdigit()) or len(text) > 12:
+        return None
+    number = int(text)
+    return number if number <= limit else None
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in URLs: an id beyond MAX_ID is a 404, not a driver error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def utcnow() -> datetime:

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, or_
 
 from kampung.models import Registration
 
-_RT = re.compile(r"(?i)\s*(?:rt\.?\s*)?(\d{1,3})\s*")
+_RT = re.compile(r"(?i)\s*(?:rt\.?\s*)?([0-9]{1,3})\s*")
 
 
 def _escape_like(value: str) -> str:
@@ -19,7 +19,7 @@ def person_matches(query: str) -> ColumnElement[bool]:
     clauses = [Registration.full_name.ilike(f"%{_escape_like(query)}%", escape="\\")]
     if rt := _RT.fullmatch(query):
         clauses.append(Registration.rt == int(rt.group(1)))
-    digits = "".join(ch for ch in query if ch.isdigit())
+    digits = "".join(ch for ch in query if ch in "0123456789")
     if len(digits) >= 4:
         # Stored as +62…; what people type starts with 0, 62 or +62: compare what follows.
         local = digits[1:] if digits.startswith("0") else digits.removeprefix("62")

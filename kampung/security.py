@@ -1,6 +1,10 @@
-"""Security headers on every response: a strict CSP without inline script or style."""
+"""Security headers on every response: a strict CSP without inline script or style; requests
+carrying characters no database stores, or JSON too deep to read, refused before any view."""
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_babel import gettext as _
+
+from kampung.errors import render_error
 
 CSP = "; ".join(
     [
@@ -34,7 +38,55 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def _forbidden(text: str) -> bool:
+    """A NUL, or half of a UTF-16 pair ("\\ud800" in JSON): no database can store either."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _has_forbidden(value) -> bool:
+    """Whether any string in a JSON value is _forbidden; a loop, as the value may be deep."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and _forbidden(item):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def refuse_unreadable_input():
+    """No text anyone types holds a NUL or a lone surrogate, and the databases cannot store
+    them (it would be a 500): refuse them in the path, the query, the form, file names and
+    JSON. JSON nested deeper than Python's stack is refused too (json.loads raises
+    RecursionError, not ValueError)."""
+    texts = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH"):
+        texts += [*request.form.keys(), *request.form.values()]
+        texts += [f.filename or "" for f in request.files.values()]
+        if request.is_json:
+            try:
+                payload = request.get_json(silent=True)
+            except RecursionError:
+                return render_error(400)
+            if _has_forbidden(payload):
+                texts.append("\x00")
+    if any(_forbidden(text) for text in texts):
+        return render_error(400, _("The text sent contains a character that is not allowed."))
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_unreadable_input)
     app.after_request(add_security_headers)
     if app.config["SESSION_COOKIE_SECURE"]:
 

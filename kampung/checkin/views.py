@@ -26,6 +26,7 @@ from kampung.auth.roles import roles_required
 from kampung.checkin import service
 from kampung.checkin.models import CheckIn
 from kampung.checkin.service import Outcome, Result
+from kampung.database import MAX_ID, whole_number
 from kampung.extensions import db
 from kampung.i18n import wib_time
 from kampung.links import public_url
@@ -332,7 +333,8 @@ def code(code: str):
     trip = registration.trip
     result = None
     if request.method == "POST":
-        checkpoint = db.session.get(Checkpoint, request.form.get("checkpoint", type=int) or 0)
+        checkpoint_id = whole_number(request.form.get("checkpoint", ""))
+        checkpoint = db.session.get(Checkpoint, checkpoint_id or 0)
         if checkpoint is None or checkpoint.trip_id != trip.id:
             abort(400)
         result = describe(service.check_in(code, checkpoint, current_user, device=_("web form")))
@@ -378,6 +380,8 @@ def api_checkins():
             if not isinstance(nonce, str) or not 8 <= len(nonce) <= service.NONCE_LENGTH:
                 raise ValueError
             if not isinstance(checkpoint_id, int) or isinstance(checkpoint_id, bool):
+                raise ValueError
+            if not 0 < checkpoint_id <= MAX_ID:
                 raise ValueError
             scans.append((code, checkpoint_id, _parse_time(item.get("scanned_at")), nonce, device))
         except (ValueError, TypeError, OverflowError):

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from kampung.database import utcnow
+from kampung.database import utcnow, whole_number
 from kampung.extensions import db
 from kampung.feedback.models import (
     CHOICE_KINDS,
@@ -119,7 +119,8 @@ def _parse(question: Question, values: list[str]) -> list[tuple[int | None, str 
     allowed = range(len(question.options)) if question.kind in CHOICE_KINDS else question.scale
     chosen: list[int] = []
     for value in values:
-        number = int(value) if value.lstrip("-").isdigit() and len(value) < 4 else None
+        # whole_number, not int(): "²" passes isdigit() and int() would word its own error.
+        number = whole_number(value, limit=999)
         if number not in allowed:
             raise ValueError(_("Please choose one of the answers offered."))
         if number not in chosen:

@@ -7,12 +7,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from kampung.auth.roles import admin_required
+from kampung.database import whole_number
 from kampung.extensions import db
 from kampung.feedback import service
 from kampung.feedback.forms import QuestionForm, SurveyForm, options_from_text, options_to_text
 from kampung.feedback.models import KIND_LABELS, RATING_WORDS, Question, Survey
 from kampung.models import Registration
-from kampung.tokens import looks_like_token
+from kampung.tokens import TOKEN_LIMIT, looks_like_token
 from kampung.trips import get_trip_or_404
 
 bp = Blueprint("feedback", __name__)
@@ -49,7 +50,8 @@ def _raw_answers(survey: Survey) -> dict[int, list[str]]:
     for key in request.form:
         if key == "csrf_token":
             continue
-        qid = int(key[1:]) if key.startswith("q") and key[1:].isdigit() else -1
+        qid = whole_number(key[1:]) if key.startswith("q") else None
+        qid = -1 if qid is None else qid
         raw.setdefault(qid, []).extend(request.form.getlist(key))
     return raw
 
@@ -64,6 +66,7 @@ def _previous_values(survey: Survey, registration: Registration) -> dict[int, li
 
 
 @bp.route("/p/<token>/feedback", methods=["GET", "POST"])
+@TOKEN_LIMIT
 def answer(token: str):
     registration = registration_or_404(token)
     survey = service.survey_of(registration.trip)

@@ -25,16 +25,16 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
 
+from kampung.database import whole_number
 from kampung.i18n import WIB
 from kampung.manage.service import SLUG_PATTERN, BusRow, CheckpointRow, TripSettings
 from kampung.models import Trip
-from kampung.signup.forms import PersonForm, _strip
+from kampung.signup.forms import NumberRange, PersonForm, _strip
 
 #: what <input type="datetime-local"> sends
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -212,7 +212,7 @@ def _fill_list(field_list: FieldList, rows: list[dict]) -> None:
 
 
 def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return whole_number(value)
 
 
 def bus_choices(trip: Trip) -> list[SelectChoice]:

@@ -154,6 +154,15 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         for name, cell in zip(columns, cells, strict=False):
             if name in COLUMNS and name not in values:
                 values[name] = str(cell).strip()
+                if "\x00" in values[name]:
+                    # A damaged or binary file; PostgreSQL could not store it either.
+                    raise ImportFileError(
+                        _(
+                            "Line %(line)d holds a character that is not allowed. Save the "
+                            "file again as .csv or .xlsx and upload it again."
+                        )
+                        % {"line": line}
+                    )
         result.append((line, values))
     return result
 

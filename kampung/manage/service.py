@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from kampung.database import whole_number
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Registration, Status, Trip
 from kampung.search import person_matches
@@ -240,8 +241,8 @@ def roster(trip: Trip, wanted: RosterFilter) -> RosterPage:
         query = query.where(Registration.status == wanted.status)
     if wanted.bus == "none":
         query = query.where(Registration.bus_id.is_(None))
-    elif wanted.bus.isdigit():
-        query = query.where(Registration.bus_id == int(wanted.bus))
+    elif whole_number(wanted.bus) is not None:
+        query = query.where(Registration.bus_id == whole_number(wanted.bus))
     total = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, wanted.page), pages)

@@ -22,7 +22,7 @@ from jinja2_fragments.flask import render_block
 
 from kampung import phones
 from kampung.auth.roles import admin_required, roles_required, staff_required
-from kampung.database import utcnow
+from kampung.database import utcnow, whole_number
 from kampung.extensions import db
 from kampung.links import public_url, whatsapp_url
 from kampung.manage import export, importer, service
@@ -220,7 +220,7 @@ def _filters() -> service.RosterFilter:
         kecamatan=request.args.get("kecamatan", ""),
         status=request.args.get("status", ""),
         bus=request.args.get("bus", ""),
-        page=int(page) if page.isdigit() else 1,
+        page=whole_number(page) or 1,
     )
 
 

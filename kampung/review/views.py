@@ -19,6 +19,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from kampung.auth.roles import roles_required
+from kampung.database import whole_number
 from kampung.feedback import service as feedback
 from kampung.feedback.models import MARK_LABELS, TEXT_KINDS, Survey
 from kampung.links import public_url, whatsapp_url
@@ -92,8 +93,7 @@ def _filter() -> service.CommentFilter:
     args = request.args
 
     def number(name: str) -> int | None:
-        value = args.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return whole_number(args.get(name, ""))
 
     return service.CommentFilter(
         search=args.get("q", "").strip()[:100],

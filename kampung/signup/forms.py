@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
@@ -50,6 +49,18 @@ class WTFormsMessages:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class NumberRange(validators.NumberRange):
+    """WTForms' NumberRange for whole numbers: its NaN check turns a number typed with hundreds
+    of digits into an OverflowError (a 500) instead of the field's message."""
+
+    def __call__(self, form, field):
+        data = field.data
+        if data is None or isinstance(data, float):
+            return super().__call__(form, field)
+        if (self.min is not None and data < self.min) or (self.max is not None and data > self.max):
+            raise ValidationError(self.message)
 
 
 def _at_most(n: int) -> Length:

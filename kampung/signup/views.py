@@ -32,7 +32,7 @@ from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.qr import qr_svg
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
-from kampung.tokens import looks_like_token
+from kampung.tokens import TOKEN_LIMIT, looks_like_token
 from kampung.trips import get_trip_or_404, open_trips
 
 bp = Blueprint("signup", __name__)
@@ -44,8 +44,6 @@ MINE_AGE = 400 * 24 * 3600
 SIGNUP_LIMIT = "20 per minute"
 #: inline checks fire once per changed field, so they get more room than sign-ups
 CHECK_LIMIT = "120 per minute"
-#: every lookup by token, shared by the personal pages, so tokens cannot be guessed in bulk
-TOKEN_LIMIT = limiter.shared_limit("60 per minute", scope="personal-token")
 
 
 @bp.get("/")

@@ -1,0 +1,106 @@
+"""A trip with one of everything the POST routes and pages point to, and a client per role."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from kampung.checkin import service as checkin
+from kampung.extensions import db
+from kampung.feedback import service as feedback
+from kampung.manage.importer import COLUMNS
+from kampung.review import service as review
+from kampung.signup import service as signup
+from tests.conftest import KampungClient, log_in, make_user, person
+from tests.feedback.helpers import good_answers, open_survey
+
+
+def send(app: Flask, client: KampungClient, method: str, url: str, **kwargs):
+    """One request in an app context of its own, as in production: nothing cached in `g` or in
+    the database session is carried from one request (or client) to the next."""
+    with app.app_context():
+        return client.open(url, method=method, **kwargs)
+
+
+def snapshot(app: Flask) -> dict[str, list]:
+    """Every row of every table, read over a connection of its own: what is saved."""
+    with app.app_context(), db.engine.connect() as conn:
+        return {
+            table.name: sorted(map(repr, conn.execute(sa.select(table))))
+            for table in db.metadata.sorted_tables
+        }
+
+
+def upload(app: Flask, admin, trip, person: list[str]) -> str:
+    """An import of one person (name, phone) waiting for its save: the preview's URL."""
+    text = io.StringIO()
+    csv.writer(text).writerows([COLUMNS, [*person, "Jelutung", "Payo Lebar", "7", "1"]])
+    with app.app_context():
+        response = logged_in(app, {"admin": admin})["admin"].post_form(
+            f"/manage/{trip.slug}/import",
+            {"file": (io.BytesIO(text.getvalue().encode()), "peserta.csv")},
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 302, response.status_code
+    return response.headers["Location"]
+
+
+def logged_in(app: Flask, users: dict) -> dict[str, KampungClient]:
+    """A client of its own per role, logged in, and one anonymous."""
+    clients = {"anonymous": app.test_client()}
+    for role, user in users.items():
+        clients[role] = app.test_client()
+        with app.app_context():
+            log_in(clients[role], user)
+    return clients
+
+
+@pytest.fixture
+def world(app, tmp_path):
+    """The demo trip with a registered participant who answered the survey (with a comment),
+    one checked in at the first checkpoint, an import waiting for its save, and a logged-in
+    client for each staff role."""
+    from kampung.demo import create_demo_trip
+
+    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
+    trip = create_demo_trip(participants=0)
+    users = {role: make_user(role) for role in ("admin", "organiser", "chair")}
+    alice = signup.register(trip, person(1)).registration
+    bob = signup.register(trip, person(2)).registration
+    survey = open_survey(trip)
+    feedback.submit(survey, bob, good_answers(survey, text="Bank sampah RT"))
+    checkpoint = trip.checkpoints[0]
+    done = checkin.check_in(bob.checkin_code, checkpoint, users["organiser"], device="HP Rina")
+    rows, _total = review.comments(survey, review.CommentFilter())
+    import_url = upload(app, users["admin"], trip, ["Citra Dewi", "0812-5555-6666"])
+    return make_world(
+        app,
+        users,
+        trip,
+        alice,
+        survey,
+        checkin_id=done.checkin_id,
+        answer_id=rows[0].answer_id,
+        question_id=survey.questions[0].id,
+        import_url=import_url,
+        bob=bob,
+    )
+
+
+def make_world(app: Flask, users: dict, trip, alice, survey, **ids) -> dict:
+    """What the tests point their URLs at; `alice` is the participant whose token they use."""
+    return {
+        "app": app,
+        "clients": logged_in(app, users),
+        "users": users,
+        "trip": trip,
+        "slug": trip.slug,
+        "alice": alice,
+        "survey": survey,
+        "checkpoint_id": trip.checkpoints[0].id,
+        **ids,
+    }
