@@ -1,20 +1,9 @@
-"""The roster as CSV and XLSX: PRODUCT.md's columns, safe to open in Excel.
-
-Formula safety: a cell starting with =, +, -, @, a tab or a carriage return gets a leading
-apostrophe, so a spreadsheet shows it as text instead of running it. Phones are the one
-exception: they are validated E.164 (a plus and digits only), which cannot call anything, so
-they are written as they are: in XLSX as text cells (Excel shows +6281234567890 verbatim), in
-CSV unchanged (a re-import reads them back exactly).
-"""
+"""The roster for CSV and XLSX: PRODUCT.md's columns (kampung.spreadsheets writes them)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from datetime import datetime
 
-from openpyxl import Workbook
 from sqlalchemy.orm import joinedload
 
 from kampung.checkin.service import checkin_times
@@ -25,9 +14,6 @@ from kampung.signup.service import PERSON_FIELDS
 
 #: the export's columns, the same names the import reads
 COLUMNS = (*PERSON_FIELDS, "bus", "status")
-PHONE_COLUMNS = frozenset({"phone", "emergency_phone"})
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 _STATUS_ORDER = {Status.registered: 0, Status.waitlisted: 1, Status.cancelled: 2}
 
@@ -57,39 +43,3 @@ def roster_rows(trip: Trip) -> tuple[list[str], list[list]]:
 def _wib(moment: datetime | None) -> str:
     """A check-in time as staff read it: '2026-12-12 06:12' in WIB; empty when not checked in."""
     return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def safe_cell(column: str, value):
-    """The value as a spreadsheet should store it: formulas defused, phones left readable."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return value
-    if column in PHONE_COLUMNS and E164.match(value):
-        return value
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def _safe_rows(header: list[str], rows: list[list]):
-    for row in rows:
-        yield [safe_cell(column, value) for column, value in zip(header, row, strict=True)]
-
-
-def to_csv(header: list[str], rows: list[list]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens Indonesian names right; commas, quoted as needed."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(_safe_rows(header, rows))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(header: list[str], rows: list[list], title: str = "Peserta") -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for row in _safe_rows(header, rows):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from kampung import phones
+from kampung import phones, spreadsheets
 from kampung.auth.roles import admin_required, roles_required, staff_required
 from kampung.database import utcnow, whole_number
 from kampung.extensions import db
@@ -382,7 +382,7 @@ def participant_bus(slug: str, registration_id: int):
 @staff_required
 def export_csv(slug: str):
     trip = get_trip_or_404(slug)
-    return _download(export.to_csv(*export.roster_rows(trip)), trip, "csv", "text/csv")
+    return _download(spreadsheets.to_csv(*export.roster_rows(trip)), trip, "csv", "text/csv")
 
 
 @bp.get("/<slug>/participants.xlsx")
@@ -390,7 +390,7 @@ def export_csv(slug: str):
 def export_xlsx(slug: str):
     trip = get_trip_or_404(slug)
     return _download(
-        export.to_xlsx(*export.roster_rows(trip)),
+        spreadsheets.to_xlsx(*export.roster_rows(trip), "Peserta"),
         trip,
         "xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

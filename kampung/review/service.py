@@ -6,8 +6,6 @@ responses; Python only arranges the few grouped rows.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -287,15 +285,6 @@ def marked(survey: Survey) -> list:
 
 # --- Export -------------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value):
-    """Spreadsheets run a cell that starts like a formula: make it plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def export_rows(survey: Survey, locale: str = "id") -> tuple[list[str], list[list]]:
     """A header and one row per response: the person's details (named surveys) and a column
@@ -352,7 +341,7 @@ def export_rows(survey: Survey, locale: str = "id") -> tuple[list[str], list[lis
         for q in questions:
             values = answers.get(q.id, [])
             row.append(_cell(q, values, locale))
-        rows.append([formula_safe(v) for v in row])
+        rows.append(row)
     return header, rows
 
 
@@ -363,25 +352,3 @@ def _cell(question: Question, values: list, locale: str):
         labels = question.option_labels(locale)
         return "; ".join(labels[v] for v in values if 0 <= v < len(labels))
     return values[0]
-
-
-def to_csv(header: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([formula_safe(h) for h in header])
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    # A byte-order mark, so that Excel opens the Indonesian text as UTF-8.
-    return "\ufeff" + out.getvalue()
-
-
-def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31] or "Survei")
-    sheet.append([formula_safe(h) for h in header])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

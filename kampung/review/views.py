@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from kampung import spreadsheets
 from kampung.auth.roles import roles_required
 from kampung.database import whole_number
 from kampung.feedback import service as feedback
@@ -208,7 +209,7 @@ def export_csv(slug: str):
     trip, survey = _survey(slug)
     header, rows = service.export_rows(survey, str(get_locale()))
     return Response(
-        service.to_csv(header, rows),
+        spreadsheets.to_csv(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{trip.slug}-survei.csv"'},
     )
@@ -220,7 +221,7 @@ def export_xlsx(slug: str):
     trip, survey = _survey(slug)
     header, rows = service.export_rows(survey, str(get_locale()))
     return Response(
-        service.to_xlsx(header, rows, _("Survey")),
+        spreadsheets.to_xlsx(header, rows, _("Survey")),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{trip.slug}-survei.xlsx"'},
     )
