@@ -204,6 +204,15 @@ def _chromium_or_skip() -> str:
     pytest.skip(f"no Chromium at {CHROMIUM}")
 
 
+def poppler(tool: str) -> str:
+    """A poppler-utils program (pdftoppm, pdftotext) to read the PDFs Chromium prints."""
+    if path := shutil.which(tool):
+        return path
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but no {tool} (apt-get install poppler-utils)")
+    pytest.skip(f"no {tool} (apt-get install poppler-utils)")
+
+
 CHROMIUM_ARGS = [
     "--disable-gpu",
     "--no-sandbox",

@@ -20,6 +20,7 @@ from tests.conftest import (
     _chromium_or_skip,
     axe_violations,
     person,
+    poppler,
     screenshot,
 )
 
@@ -224,7 +225,14 @@ def test_count_page_and_daftar_hadir_on_a_phone_and_on_paper(
     page.emulate_media(media="print")
     page.pdf(path=str(pdf), format="A4", print_background=True)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / "checkin-daftar-hadir-pdf")],
+        [
+            poppler("pdftoppm"),
+            "-png",
+            "-r",
+            "60",
+            str(pdf),
+            str(ARTIFACTS / "checkin-daftar-hadir-pdf"),
+        ],
         check=True,
     )
     assert (ARTIFACTS / "checkin-daftar-hadir-pdf-1.png").exists()

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from kampung.signup.service import register
-from tests.conftest import ARTIFACTS, PASSWORD, axe_violations, person, screenshot
+from tests.conftest import ARTIFACTS, PASSWORD, axe_violations, person, poppler, screenshot
 from tests.feedback.helpers import open_survey
 
 pytestmark = pytest.mark.browser
@@ -79,8 +79,12 @@ def test_participant_answers_and_chair_marks_the_practice(page, trip, chair, app
     ARTIFACTS.mkdir(exist_ok=True)
     pdf = ARTIFACTS / f"review-report-{app.config['DB_KIND']}.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=False)
-    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(pdf.with_suffix(""))], check=True)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    subprocess.run(
+        [poppler("pdftoppm"), "-png", "-r", "50", str(pdf), str(pdf.with_suffix(""))], check=True
+    )
+    text = subprocess.run(
+        [poppler("pdftotext"), str(pdf), "-"], capture_output=True, text=True
+    ).stdout
     assert "1 dari 2 menjawab" in text and COMMENT in text and "Usulkan ke Wali Kota" in text
 
 
