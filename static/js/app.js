@@ -1,2 +1,0 @@
-// kampung: small progressive enhancements. Every page works without this file.
-"use strict";
