@@ -46,10 +46,16 @@ end
 """
 
 
+#: one browser for the login and every scan: Flask-Login ties the session to the User-Agent
+#: (session protection) and marks it not fresh, re-sending the cookie, when that changes
+USER_AGENT = "kampung-bench (organiser's phone)"
+
+
 def _log_in(base: str) -> dict[str, str]:
     """The headers of a logged-in organiser's scanner page: session cookie and CSRF token."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     token = csrf_from(opener.open(f"{base}/login").read().decode())
     form = f"csrf_token={token}&username=organiser&password={PASSWORD}".encode()
     opener.open(f"{base}/login", form).read()
@@ -58,6 +64,7 @@ def _log_in(base: str) -> dict[str, str]:
         "Cookie": "; ".join(f"{c.name}={c.value}" for c in jar),
         "X-CSRFToken": re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1),
         "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
     }
 
 

@@ -24,7 +24,20 @@ class Role(enum.StrEnum):
     chair = "chair"
 
 
-class User(UserMixin, db.Model):
+class StaffMember:
+    """What a staff member may do and how colleagues see them: shared by the User row and the
+    signed-in Account of a request (kampung.auth.roles). Both have id, username, display_name
+    and role."""
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role == Role.admin or self.role in roles
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+class User(StaffMember, UserMixin, db.Model):
     """A staff account. Participants never have one: their access token is their key."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,13 +58,6 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role == Role.admin or self.role in roles
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.username
 
 
 class Trip(db.Model):

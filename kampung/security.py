@@ -71,8 +71,6 @@ def refuse_unreadable_input():
     RecursionError, not ValueError)."""
     texts = [request.path, *request.args.keys(), *request.args.values()]
     if request.method in ("POST", "PUT", "PATCH"):
-        texts += [*request.form.keys(), *request.form.values()]
-        texts += [f.filename or "" for f in request.files.values()]
         if request.is_json:
             try:
                 payload = request.get_json(silent=True)
@@ -80,6 +78,9 @@ def refuse_unreadable_input():
                 return render_error(400)
             if _has_forbidden(payload):
                 texts.append("\x00")
+        else:
+            texts += [*request.form.keys(), *request.form.values()]
+            texts += [f.filename or "" for f in request.files.values()]
     if any(_forbidden(text) for text in texts):
         return render_error(400, _("The text sent contains a character that is not allowed."))
     return None

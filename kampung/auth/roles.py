@@ -1,20 +1,45 @@
 """Role checks for staff pages. Every staff view says which roles may see it."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import UserMixin, current_user, login_required
+from sqlalchemy import bindparam, select
 
-from kampung.extensions import login_manager
-from kampung.models import User
+from kampung.database import whole_number
+from kampung.extensions import db, login_manager
+from kampung.models import StaffMember, User
+
+
+@dataclass(frozen=True, eq=False)
+class Account(StaffMember, UserMixin):
+    """The staff member signed in to this request: `current_user`.
+
+    A plain record read with one statement, not a User row: the ORM would add about 0.2 ms to
+    every staff request, a tenth of a scan. Code that needs the row loads it by `id`.
+    """
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+_ACCOUNT = select(User.id, User.username, User.display_name, User.role).where(
+    User.id == bindparam("id")
+)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    from kampung.extensions import db
-
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(user_id: str) -> Account | None:
+    """Read on every request, so that a changed role or a deleted account counts at once."""
+    number = whole_number(user_id)
+    if number is None:
+        return None
+    row = db.session.connection().execute(_ACCOUNT, {"id": number}).first()
+    return Account(*row) if row else None
 
 
 def roles_required(*roles: str) -> Callable:

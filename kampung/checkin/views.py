@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -64,27 +65,26 @@ def _site_hosts() -> list[str]:
     return [request.host]
 
 
-def _titles() -> dict[str, str]:
-    return {
-        Outcome.ok: _("Checked in"),
-        Outcome.already: _("Already checked in"),
-        Outcome.unknown: _("Unknown code"),
-        Outcome.other_trip: _("Registered for another trip"),
-        Outcome.cancelled: _("Registration cancelled"),
-        Outcome.waitlisted: _("On the waitlist: no seat"),
-        Outcome.invalid: _("Not a check-in code"),
-    }
+#: the headline of each outcome; lazy, so that a scan translates only its own
+TITLES = {
+    Outcome.ok: _l("Checked in"),
+    Outcome.already: _l("Already checked in"),
+    Outcome.unknown: _l("Unknown code"),
+    Outcome.other_trip: _l("Registered for another trip"),
+    Outcome.cancelled: _l("Registration cancelled"),
+    Outcome.waitlisted: _l("On the waitlist: no seat"),
+    Outcome.invalid: _l("Not a check-in code"),
+}
 
-
-def _invalid_details() -> dict[str, str]:
-    return {
-        "foreign_url": _("This QR code belongs to another website."),
-        "malformed": _("The code is incomplete or mistyped. Scan again or type it carefully."),
-        "nonce_reused": _("Scan refused: this scan id was already used for another code."),
-        "too_old": _("Scan refused: it was made more than a week ago."),
-        "checkpoint": _("Unknown checkpoint."),
-        "busy": _("The server is busy. Please scan again."),
-    }
+#: why a scan was refused as invalid, by Result.detail
+INVALID_DETAILS = {
+    "foreign_url": _l("This QR code belongs to another website."),
+    "malformed": _l("The code is incomplete or mistyped. Scan again or type it carefully."),
+    "nonce_reused": _l("Scan refused: this scan id was already used for another code."),
+    "too_old": _l("Scan refused: it was made more than a week ago."),
+    "checkpoint": _l("Unknown checkpoint."),
+    "busy": _l("The server is busy. Please scan again."),
+}
 
 
 def describe(result: Result) -> dict:
@@ -98,7 +98,7 @@ def describe(result: Result) -> dict:
             device=result.first.device or "?",
         )
     elif result.outcome == Outcome.invalid:
-        detail = _invalid_details().get(result.detail, "")
+        detail = str(INVALID_DETAILS.get(result.detail, ""))
     elif result.outcome == Outcome.unknown:
         detail = _("This code is not on any trip's list.")
     person = result.person
@@ -106,7 +106,7 @@ def describe(result: Result) -> dict:
         "nonce": result.nonce,
         "outcome": str(result.outcome),
         "colour": result.colour,
-        "title": _titles()[result.outcome],
+        "title": str(TITLES[result.outcome]),
         "detail": detail,
         "replayed": result.replayed,
         "person": (
@@ -121,9 +121,9 @@ def describe(result: Result) -> dict:
 
 def scanner_strings() -> dict[str, str]:
     """What scanner.js says when it decides a scan itself (offline) or reports on the network."""
-    return _titles() | {
-        "foreign_url": _invalid_details()["foreign_url"],
-        "malformed": _invalid_details()["malformed"],
+    return {str(outcome): str(title) for outcome, title in TITLES.items()} | {
+        "foreign_url": str(INVALID_DETAILS["foreign_url"]),
+        "malformed": str(INVALID_DETAILS["malformed"]),
         "already_local": _("Already checked in (by the list on this phone)."),
         "no_roster": _("This phone has no copy of the list yet."),
         "online": _("Online: scans go straight to the server."),
@@ -184,7 +184,7 @@ def scanner(slug: str, checkpoint_id: int):
         # The page without JavaScript: a typed code, or a search result's check-in button.
         outcome = service.check_in(
             request.form.get("code", ""),
-            checkpoint,
+            checkpoint.id,
             current_user,
             device=request.form.get("device", "")[:40] or _("web form"),
             site_hosts=_site_hosts(),
@@ -337,7 +337,7 @@ def code(code: str):
         checkpoint = db.session.get(Checkpoint, checkpoint_id or 0)
         if checkpoint is None or checkpoint.trip_id != trip.id:
             abort(400)
-        result = describe(service.check_in(code, checkpoint, current_user, device=_("web form")))
+        result = describe(service.check_in(code, checkpoint.id, current_user, device=_("web form")))
     open_at = service.open_checkpoint(trip, registration)
     return render_template(
         "checkin/code.html",
@@ -393,23 +393,14 @@ def api_checkins():
                     n=i + 1,
                 ),
             )
-    checkpoints: dict = {}
     organiser = current_user._get_current_object()
-    results = []
-    for code, checkpoint_id, scanned_at, nonce, device in scans:
-        if checkpoint_id not in checkpoints:
-            # Its id and trip are all a scan needs: a plain row, no ORM object to build.
-            checkpoints[checkpoint_id] = db.session.execute(
-                db.select(Checkpoint.id, Checkpoint.trip_id).where(Checkpoint.id == checkpoint_id)
-            ).first()
-        result = service.check_in(
-            code,
-            checkpoints[checkpoint_id],
-            organiser,
-            scanned_at,
-            nonce,
-            device,
-            site_hosts=_site_hosts(),
+    hosts = _site_hosts()
+    results = [
+        describe(
+            service.check_in(
+                code, checkpoint_id, organiser, scanned_at, nonce, device, site_hosts=hosts
+            )
         )
-        results.append(describe(result))
+        for code, checkpoint_id, scanned_at, nonce, device in scans
+    ]
     return jsonify(results=results)

@@ -27,7 +27,7 @@ from kampung.feedback.models import (
     Response,
     Survey,
 )
-from kampung.models import Bus, Registration, Status, User
+from kampung.models import Bus, Registration, StaffMember, Status
 
 #: comments shown per page
 PAGE_SIZE = 50
@@ -254,7 +254,7 @@ class MarkError(Exception):
     pass
 
 
-def set_mark(survey: Survey, answer_id: str, kind: str, note: str, by: User) -> None:
+def set_mark(survey: Survey, answer_id: str, kind: str, note: str, by: StaffMember) -> None:
     """Mark a comment as a practice to adopt or a follow-up; kind "" removes the mark."""
     if comment(survey, answer_id) is None:
         raise MarkError(_("This comment does not exist."))
@@ -267,10 +267,10 @@ def set_mark(survey: Survey, answer_id: str, kind: str, note: str, by: User) -> 
     if not kind:
         db.session.execute(delete(Mark).where(Mark.answer_id == answer_id))
     elif existing:
-        existing.kind, existing.note, existing.marked_by = kind, note, by
+        existing.kind, existing.note, existing.marked_by_id = kind, note, by.id
         existing.marked_at = utcnow()
     else:
-        db.session.add(Mark(answer_id=answer_id, kind=kind, note=note, marked_by=by))
+        db.session.add(Mark(answer_id=answer_id, kind=kind, note=note, marked_by_id=by.id))
     db.session.commit()
 
 

@@ -74,7 +74,7 @@ def world(app, tmp_path):
     survey = open_survey(trip)
     feedback.submit(survey, bob, good_answers(survey, text="Bank sampah RT"))
     checkpoint = trip.checkpoints[0]
-    done = checkin.check_in(bob.checkin_code, checkpoint, users["organiser"], device="HP Rina")
+    done = checkin.check_in(bob.checkin_code, checkpoint.id, users["organiser"], device="HP Rina")
     rows, _total = review.comments(survey, review.CommentFilter())
     import_url = upload(app, users["admin"], trip, ["Citra Dewi", "0812-5555-6666"])
     return make_world(

@@ -71,7 +71,7 @@ def poisoned(app, tmp_path):
     for row in rows:
         review.set_mark(survey, row.answer_id, "practice", XSS, users["chair"])
     done = checkin.check_in(
-        mallory.checkin_code, trip.checkpoints[0], users["organiser"], device=XSS
+        mallory.checkin_code, trip.checkpoints[0].id, users["organiser"], device=XSS
     )
     app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
     return make_world(

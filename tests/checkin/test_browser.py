@@ -204,7 +204,7 @@ def test_count_page_and_daftar_hadir_on_a_phone_and_on_paper(
 ):
     from kampung.checkin import service
 
-    service.check_in(seated[0].checkin_code, trip.checkpoints[0], organiser, device="HP B")
+    service.check_in(seated[0].checkin_code, trip.checkpoints[0].id, organiser, device="HP B")
     log_in_browser(page, organiser)
     base = f"/manage/{trip.slug}/checkin/{trip.checkpoints[0].id}"
     page.goto(base + "/count")

@@ -14,7 +14,7 @@ from kampung.checkin.models import CheckIn, ScanLog
 from kampung.checkin.service import Outcome
 from kampung.database import utcnow
 from kampung.extensions import db
-from kampung.models import Checkpoint, User
+from kampung.models import User
 from kampung.signup.service import cancel, register
 from tests.conftest import make_user, person
 
@@ -33,7 +33,7 @@ def _active_count(checkpoint) -> int:
 
 def test_first_scan_is_green_with_the_person(trip, organiser):
     (reg,) = _register(trip, 1)
-    result = service.check_in(reg.checkin_code, trip.checkpoints[0], organiser, device="A")
+    result = service.check_in(reg.checkin_code, trip.checkpoints[0].id, organiser, device="A")
     assert result.outcome == Outcome.ok and result.colour == "green"
     assert result.person.name == "Peserta Uji 0"
     assert result.person.rt_rw == "005/002"
@@ -44,9 +44,9 @@ def test_second_scan_shows_first_time_organiser_and_device(trip, organiser):
     (reg,) = _register(trip, 1)
     checkpoint = trip.checkpoints[0]
     first_at = utcnow() - timedelta(minutes=3)
-    service.check_in(reg.checkin_code, checkpoint, organiser, first_at, device="B")
+    service.check_in(reg.checkin_code, checkpoint.id, organiser, first_at, device="B")
     other = make_user("organiser", "budi", "Budi")
-    result = service.check_in(reg.checkin_code, checkpoint, other, device="C")
+    result = service.check_in(reg.checkin_code, checkpoint.id, other, device="C")
     assert result.outcome == Outcome.already and result.colour == "amber"
     assert result.first.organiser == "Rina"
     assert result.first.device == "B"
@@ -57,8 +57,8 @@ def test_second_scan_shows_first_time_organiser_and_device(trip, organiser):
 def test_each_checkpoint_counts_apart(trip, organiser):
     (reg,) = _register(trip, 1)
     going, coming = trip.checkpoints
-    assert service.check_in(reg.checkin_code, going, organiser).outcome == Outcome.ok
-    assert service.check_in(reg.checkin_code, coming, organiser).outcome == Outcome.ok
+    assert service.check_in(reg.checkin_code, going.id, organiser).outcome == Outcome.ok
+    assert service.check_in(reg.checkin_code, coming.id, organiser).outcome == Outcome.ok
     times = service.checkin_times(trip)
     assert set(times[reg.id]) == {going.id, coming.id}
 
@@ -74,7 +74,7 @@ def test_each_checkpoint_counts_apart(trip, organiser):
     ],
 )
 def test_bad_codes_are_refused_and_logged(trip, organiser, code, detail):
-    result = service.check_in(code, trip.checkpoints[0], organiser)
+    result = service.check_in(code, trip.checkpoints[0].id, organiser)
     assert result.outcome == Outcome.invalid and result.detail == detail
     log = db.session.scalar(db.select(ScanLog))
     assert log.outcome == "invalid" and len(log.code) <= 200
@@ -82,16 +82,18 @@ def test_bad_codes_are_refused_and_logged(trip, organiser, code, detail):
 
 
 def test_unknown_code_is_red(trip, organiser):
-    result = service.check_in("A" * 32, trip.checkpoints[0], organiser)
+    result = service.check_in("A" * 32, trip.checkpoints[0].id, organiser)
     assert result.outcome == Outcome.unknown and result.colour == "red"
 
 
 def test_url_of_this_site_is_accepted(app, trip, organiser):
     (reg,) = _register(trip, 1)
     url = f"http://kampung.example:8000/c/{reg.checkin_code}"
-    refused = service.check_in(url, trip.checkpoints[0], organiser)
+    refused = service.check_in(url, trip.checkpoints[0].id, organiser)
     assert refused.detail == "foreign_url"
-    result = service.check_in(url, trip.checkpoints[0], organiser, site_hosts=["kampung.example"])
+    result = service.check_in(
+        url, trip.checkpoints[0].id, organiser, site_hosts=["kampung.example"]
+    )
     assert result.outcome == Outcome.ok
 
 
@@ -99,11 +101,11 @@ def test_cancelled_and_waitlisted_are_red(trip, organiser):
     trip.capacity = 1
     db.session.commit()
     seated, waiting = _register(trip, 2)
-    assert service.check_in(waiting.checkin_code, trip.checkpoints[0], organiser).outcome == (
+    assert service.check_in(waiting.checkin_code, trip.checkpoints[0].id, organiser).outcome == (
         Outcome.waitlisted
     )
     cancel(seated)
-    assert service.check_in(seated.checkin_code, trip.checkpoints[0], organiser).outcome == (
+    assert service.check_in(seated.checkin_code, trip.checkpoints[0].id, organiser).outcome == (
         Outcome.cancelled
     )
 
@@ -121,7 +123,7 @@ def test_checkpoint_of_another_trip_is_red(trip, organiser):
         checkpoints=["Lain"],
     )
     db.session.commit()
-    result = service.check_in(reg.checkin_code, other.checkpoints[0], organiser)
+    result = service.check_in(reg.checkin_code, other.checkpoints[0].id, organiser)
     assert result.outcome == Outcome.other_trip
     assert db.session.scalar(db.select(db.func.count()).select_from(CheckIn)) == 0
 
@@ -129,8 +131,8 @@ def test_checkpoint_of_another_trip_is_red(trip, organiser):
 def test_nonce_sent_twice_counts_once(trip, organiser):
     (reg,) = _register(trip, 1)
     checkpoint = trip.checkpoints[0]
-    first = service.check_in(reg.checkin_code, checkpoint, organiser, nonce="n-1")
-    again = service.check_in(reg.checkin_code, checkpoint, organiser, nonce="n-1")
+    first = service.check_in(reg.checkin_code, checkpoint.id, organiser, nonce="n-1")
+    again = service.check_in(reg.checkin_code, checkpoint.id, organiser, nonce="n-1")
     assert first.outcome == again.outcome == Outcome.ok
     assert again.replayed and again.checkin_id == first.checkin_id
     assert db.session.scalar(db.select(db.func.count()).select_from(ScanLog)) == 1
@@ -139,8 +141,8 @@ def test_nonce_sent_twice_counts_once(trip, organiser):
 def test_nonce_reused_with_another_code_is_refused(trip, organiser):
     one, two = _register(trip, 2)
     checkpoint = trip.checkpoints[0]
-    service.check_in(one.checkin_code, checkpoint, organiser, nonce="n-1")
-    result = service.check_in(two.checkin_code, checkpoint, organiser, nonce="n-1")
+    service.check_in(one.checkin_code, checkpoint.id, organiser, nonce="n-1")
+    result = service.check_in(two.checkin_code, checkpoint.id, organiser, nonce="n-1")
     assert result.outcome == Outcome.invalid and result.detail == "nonce_reused"
     assert _active_count(checkpoint) == 1
 
@@ -149,7 +151,7 @@ def test_future_scan_time_is_dated_when_received(trip, organiser):
     (reg,) = _register(trip, 1)
     now = utcnow()
     service.check_in(
-        reg.checkin_code, trip.checkpoints[0], organiser, now + timedelta(days=30), now=now
+        reg.checkin_code, trip.checkpoints[0].id, organiser, now + timedelta(days=30), now=now
     )
     checkin = db.session.scalar(db.select(CheckIn))
     assert checkin.scanned_at == now.replace(microsecond=checkin.scanned_at.microsecond)
@@ -158,7 +160,7 @@ def test_future_scan_time_is_dated_when_received(trip, organiser):
 def test_scan_older_than_a_week_is_refused(trip, organiser):
     (reg,) = _register(trip, 1)
     old = utcnow() - timedelta(days=8)
-    result = service.check_in(reg.checkin_code, trip.checkpoints[0], organiser, old)
+    result = service.check_in(reg.checkin_code, trip.checkpoints[0].id, organiser, old)
     assert result.outcome == Outcome.invalid and result.detail == "too_old"
     assert _active_count(trip.checkpoints[0]) == 0
 
@@ -168,20 +170,20 @@ def test_offline_devices_keep_the_earliest_scan(trip, organiser):
     checkpoint = trip.checkpoints[0]
     now = utcnow()
     later = service.check_in(
-        reg.checkin_code, checkpoint, organiser, now - timedelta(minutes=2), "n-a", "A"
+        reg.checkin_code, checkpoint.id, organiser, now - timedelta(minutes=2), "n-a", "A"
     )
     earlier = service.check_in(
-        reg.checkin_code, checkpoint, organiser, now - timedelta(minutes=5), "n-b", "B"
+        reg.checkin_code, checkpoint.id, organiser, now - timedelta(minutes=5), "n-b", "B"
     )
     assert later.outcome == earlier.outcome == Outcome.ok
     active = db.session.scalar(db.select(CheckIn).where(CheckIn.undone_at.is_(None)))
     assert active.device == "B"
     # Device A, asking again about its scan, is told it was a duplicate of B's.
-    replay = service.check_in(reg.checkin_code, checkpoint, organiser, nonce="n-a", device="A")
+    replay = service.check_in(reg.checkin_code, checkpoint.id, organiser, nonce="n-a", device="A")
     assert replay.outcome == Outcome.already and replay.first.device == "B"
     # A third, later scan is amber and names B.
     third = service.check_in(
-        reg.checkin_code, checkpoint, organiser, now - timedelta(minutes=1), "n-c", "C"
+        reg.checkin_code, checkpoint.id, organiser, now - timedelta(minutes=1), "n-c", "C"
     )
     assert third.outcome == Outcome.already and third.first.device == "B"
     assert _active_count(checkpoint) == 1
@@ -190,7 +192,7 @@ def test_offline_devices_keep_the_earliest_scan(trip, organiser):
 def test_undo_records_who_and_why_and_allows_a_new_check_in(trip, organiser):
     (reg,) = _register(trip, 1)
     checkpoint = trip.checkpoints[0]
-    first = service.check_in(reg.checkin_code, checkpoint, organiser)
+    first = service.check_in(reg.checkin_code, checkpoint.id, organiser)
     checkin = db.session.get(CheckIn, first.checkin_id)
     with pytest.raises(ValueError):
         service.undo(checkin, organiser, " ")
@@ -198,7 +200,7 @@ def test_undo_records_who_and_why_and_allows_a_new_check_in(trip, organiser):
     assert not service.undo(checkin, organiser, "lagi")
     db.session.refresh(checkin)
     assert checkin.undo_reason == "Salah orang" and checkin.undone_by_id == organiser.id
-    assert service.check_in(reg.checkin_code, checkpoint, organiser).outcome == Outcome.ok
+    assert service.check_in(reg.checkin_code, checkpoint.id, organiser).outcome == Outcome.ok
 
 
 def test_four_scanners_checking_the_same_67_codes_count_each_once(app, trip, organiser):
@@ -214,10 +216,9 @@ def test_four_scanners_checking_the_same_67_codes_count_each_once(app, trip, org
         try:
             with app.app_context():
                 by = db.session.get(User, organiser_id)
-                checkpoint = db.session.get(Checkpoint, checkpoint_id)
                 barrier.wait()
                 for code in order:
-                    result = service.check_in(code, checkpoint, by, nonce=uuid.uuid4().hex)
+                    result = service.check_in(code, checkpoint_id, by, nonce=uuid.uuid4().hex)
                     outcomes.append(result.outcome)
                 db.session.remove()
         except BaseException as exc:

@@ -77,7 +77,7 @@ def test_each_checkpoint_column_holds_the_check_in_time_in_wib(trip, organiser):
     scanned_at = datetime(2026, 12, 11, 23, 12, tzinfo=UTC)
     result = check_in(
         registration.checkin_code,
-        departure,
+        departure.id,
         organiser,
         scanned_at,
         nonce="n-1",
