@@ -38,13 +38,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from kampung import (
-        database,  # noqa: F401  (SQLite settings on every connection)
-        i18n,
-    )
+    from kampung import database, i18n  # database: SQLite settings on every connection
     from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
+    app.teardown_appcontext(database.close_request_connection)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

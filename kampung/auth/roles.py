@@ -8,8 +8,9 @@ from flask import abort
 from flask_login import UserMixin, current_user, login_required
 from sqlalchemy import bindparam, select
 
-from kampung.database import whole_number
-from kampung.extensions import db, login_manager
+from kampung.database import request_connection, whole_number
+from kampung.driver_sql import DriverStatement
+from kampung.extensions import login_manager
 from kampung.models import StaffMember, User
 
 
@@ -27,8 +28,9 @@ class Account(StaffMember, UserMixin):
     role: str
 
 
-_ACCOUNT = select(User.id, User.username, User.display_name, User.role).where(
-    User.id == bindparam("id")
+#: on the driver's cursor: every staff request runs it (kampung.driver_sql says why)
+_ACCOUNT = DriverStatement(
+    select(User.id, User.username, User.display_name, User.role).where(User.id == bindparam("id"))
 )
 
 
@@ -38,7 +40,7 @@ def load_user(user_id: str) -> Account | None:
     number = whole_number(user_id)
     if number is None:
         return None
-    row = db.session.connection().execute(_ACCOUNT, {"id": number}).first()
+    row = _ACCOUNT.first(request_connection(), id=number)
     return Account(*row) if row else None
 
 

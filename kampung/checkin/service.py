@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from kampung.checkin.models import CheckIn, ScanLog
-from kampung.database import utcnow
+from kampung.database import request_connection, utcnow
+from kampung.driver_sql import DriverStatement
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Registration, StaffMember, Status, Trip, User
 from kampung.search import person_matches
@@ -170,6 +171,8 @@ def check_in(
 
     A nonce seen before returns the earlier answer and writes nothing. When two devices checked
     the same person in offline, the earliest scan stands and the later one is answered amber.
+    Runs on the request's Core connection (kampung.database.request_connection), not the ORM
+    session: the caller must not have written through db.session without committing.
     """
     now = now or utcnow()
     nonce = (nonce or uuid.uuid4().hex)[:NONCE_LENGTH]
@@ -191,8 +194,8 @@ def check_in(
             detail=result.detail,
             registration_id=result.person.registration_id if result.person else None,
         )
-        db.session.connection().execute(_INSERT_LOG, log)
-    db.session.commit()
+        _INSERT_LOG.execute(request_connection(), **log)
+    request_connection().commit()
     return result
 
 
@@ -240,27 +243,21 @@ def _decide(
         try:
             if active is not None:
                 _supersede(active.id, log["received_at"])
-            checkin_id = (
-                db.session.connection()
-                .execute(
-                    _INSERT_CHECKIN,
-                    {
-                        "registration_id": row.id,
-                        "checkpoint_id": checkpoint_id,
-                        "scanned_at": when,
-                        "received_at": log["received_at"],
-                        "organiser_id": log["organiser_id"],
-                        "device": log["device"],
-                        "nonce": log["nonce"],
-                        "undo_reason": "",
-                    },
-                )
-                .scalar_one()
+            (checkin_id,) = _INSERT_CHECKIN.first(
+                request_connection(),
+                registration_id=row.id,
+                checkpoint_id=checkpoint_id,
+                scanned_at=when,
+                received_at=log["received_at"],
+                organiser_id=log["organiser_id"],
+                device=log["device"],
+                nonce=log["nonce"],
+                undo_reason="",
             )
             return Result(Outcome.ok, person=person, checkin_id=checkin_id)
         except (IntegrityError, _Raced):
             # Another organiser's scan of the same person (or of the same nonce) won the race.
-            db.session.rollback()
+            request_connection().rollback()
             if earlier := _earlier_answer(log["nonce"], parsed, checkpoint_id):
                 return earlier
             active = _active(row.id, checkpoint_id)
@@ -272,7 +269,7 @@ class _Raced(Exception):
 
 
 def _supersede(checkin_id: int, now: datetime) -> None:
-    done = db.session.execute(
+    done = request_connection().execute(
         update(CheckIn)
         .where(CheckIn.id == checkin_id, CheckIn.undone_at.is_(None))
         .values(undone_at=now, undo_reason=SUPERSEDED)
@@ -296,21 +293,43 @@ def _amber(person: Person, active: _Active) -> Result:
 
 
 _FirstBy = aliased(User)
-# Statements built once, on the tables rather than the mapped classes: a scan runs them on the
-# session's connection, which skips the ORM's per-statement work (about 0.1 ms each).
-_INSERT_LOG = insert(ScanLog.__table__)
-_INSERT_CHECKIN = insert(CheckIn.__table__).returning(CheckIn.__table__.c.id)
+# The scan's own statements run on the driver's cursor (kampung.driver_sql: why).
+_INSERT_LOG = DriverStatement(
+    insert(ScanLog.__table__),
+    columns=[
+        "trip_id",
+        "checkpoint_id",
+        "code",
+        "registration_id",
+        "outcome",
+        "detail",
+        "organiser_id",
+        "device",
+        "nonce",
+        "scanned_at",
+        "received_at",
+    ],
+)
+_INSERT_CHECKIN = DriverStatement(
+    insert(CheckIn.__table__).returning(CheckIn.__table__.c.id),
+    columns=[
+        "registration_id",
+        "checkpoint_id",
+        "scanned_at",
+        "received_at",
+        "organiser_id",
+        "device",
+        "nonce",
+        "undo_reason",
+    ],
+)
 
 #: everything a scan reads, in one statement: no row when the checkpoint does not exist; a row
 #: with no registration id when the code is nobody's
-_READ = (
+_READ = DriverStatement(
     db.select(
         Checkpoint.trip_id.label("checkpoint_trip"),
-        db.select(ScanLog.id)
-        .where(ScanLog.nonce == bindparam("nonce"))
-        .limit(1)
-        .scalar_subquery()
-        .label("nonce_seen"),
+        db.exists().where(ScanLog.nonce == bindparam("nonce")).label("nonce_seen"),
         Registration.id,
         Registration.trip_id,
         Registration.status,
@@ -342,57 +361,91 @@ _READ = (
 
 
 def _read(code: str, checkpoint_id: int, nonce: str):
-    params = {"code": code, "checkpoint_id": checkpoint_id, "nonce": nonce}
-    return db.session.connection().execute(_READ, params).first()
+    return _READ.first(request_connection(), code=code, checkpoint_id=checkpoint_id, nonce=nonce)
 
 
 def _active(registration_id: int, checkpoint_id: int) -> _Active | None:
-    row = db.session.execute(
-        db.select(
-            CheckIn.id, CheckIn.scanned_at, CheckIn.device, _FirstBy.display_name, _FirstBy.username
+    row = (
+        request_connection()
+        .execute(
+            db.select(
+                CheckIn.id,
+                CheckIn.scanned_at,
+                CheckIn.device,
+                _FirstBy.display_name,
+                _FirstBy.username,
+            )
+            .outerjoin(_FirstBy, _FirstBy.id == CheckIn.organiser_id)
+            .where(
+                CheckIn.registration_id == registration_id,
+                CheckIn.checkpoint_id == checkpoint_id,
+                CheckIn.undone_at.is_(None),
+            )
         )
-        .outerjoin(_FirstBy, _FirstBy.id == CheckIn.organiser_id)
-        .where(
-            CheckIn.registration_id == registration_id,
-            CheckIn.checkpoint_id == checkpoint_id,
-            CheckIn.undone_at.is_(None),
-        )
-    ).first()
+        .first()
+    )
     if row is None:
         return None
     return _Active(row[0], row[1], row[2], row[3] or row[4] or "")
 
 
-_NONCE_SEEN = db.select(ScanLog.id).where(ScanLog.nonce == bindparam("nonce")).limit(1)
+#: a person as _person() shows them, with their code, by registration id
+_PERSON = (
+    db.select(
+        Registration.id,
+        Registration.checkin_code,
+        Registration.full_name,
+        Registration.rt,
+        Registration.rw,
+        Registration.kelurahan,
+        Bus.name.label("bus"),
+    )
+    .outerjoin(Bus, Bus.id == Registration.bus_id)
+    .where(Registration.id == bindparam("registration_id"))
+)
 
 
 def _earlier_answer(nonce: str, code: str, checkpoint_id: int) -> Result | None:
     """The answer already given to this nonce, or a refusal when it came with another code."""
-    # The common case, a new nonce, costs one index lookup and nothing else.
-    if db.session.execute(_NONCE_SEEN, {"nonce": nonce}).first() is None:
+    connection = request_connection()
+    previous = connection.execute(
+        db.select(
+            ScanLog.outcome,
+            ScanLog.detail,
+            ScanLog.code,
+            ScanLog.registration_id,
+            ScanLog.checkpoint_id,
+        )
+        .where(ScanLog.nonce == nonce)
+        .order_by(ScanLog.id)
+        .limit(1)
+    ).first()
+    if previous is None:
         return None
-    previous = db.session.scalar(
-        db.select(ScanLog).where(ScanLog.nonce == nonce).order_by(ScanLog.id).limit(1)
-    )
-    mine = (
-        db.session.scalar(db.select(CheckIn).where(CheckIn.nonce == nonce))
-        if previous.outcome == Outcome.ok
-        else None
-    )
-    registration = mine.registration if mine else None
-    if registration is None and previous.registration_id:
-        registration = db.session.get(Registration, previous.registration_id)
+    mine = None
+    if previous.outcome == Outcome.ok:
+        mine = connection.execute(
+            db.select(
+                CheckIn.id,
+                CheckIn.registration_id,
+                CheckIn.checkpoint_id,
+                CheckIn.undone_at,
+                CheckIn.undo_reason,
+            ).where(CheckIn.nonce == nonce)
+        ).first()
+    registration_id = mine.registration_id if mine else previous.registration_id
+    registration = None
+    if registration_id:
+        registration = connection.execute(_PERSON, {"registration_id": registration_id}).first()
     same_code = (
         registration.checkin_code == code if registration else _safe_parse(previous.code) == code
     )
     same_checkpoint = previous.checkpoint_id == checkpoint_id
     if not (same_code and same_checkpoint):
         return Result(Outcome.invalid, detail="nonce_reused")
-    person = None
-    if registration is not None:
-        person = _person(registration, registration.bus.name if registration.bus else "")
+    person = _person(registration, registration.bus) if registration else None
     if mine is not None:
-        if mine.is_active or mine.undo_reason != SUPERSEDED:
+        if mine.undone_at is None or mine.undo_reason != SUPERSEDED:
             return Result(Outcome.ok, person=person, replayed=True, checkin_id=mine.id)
         active = _active(mine.registration_id, mine.checkpoint_id)
         if active is not None:
