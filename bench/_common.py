@@ -203,12 +203,52 @@ def note_peak_rss(server: Gunicorn, where: str) -> None:
             PEAK_RSS[where] = kib
 
 
-def wrk(url: str, lua: str, headers: dict[str, str] | None = None) -> dict:
-    """wrk with CONNECTIONS keep-alive connections for SECONDS, requests made by a Lua script."""
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_now(server: Gunicorn) -> dict[str, float]:
+    """CPU seconds used so far (user and system): by the server's workers, by PostgreSQL's
+    processes, and by the whole machine. Differences over a load run, divided by its requests,
+    tell where each request's time goes."""
+
+    def used(pid: str) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+
+    parent = server.process.pid
+    workers = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    postgres = [p for p in os.listdir("/proc") if p.isdigit() and _is_postgres(p)]
+    busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    idle = int(busy[3]) + int(busy[4])  # idle and iowait
+    return {
+        "workers": sum(map(used, workers)),
+        "postgres": sum(map(used, postgres)),
+        "machine": (sum(map(int, busy)) - idle) / _TICKS,
+    }
+
+
+def _is_postgres(pid: str) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+    except OSError:
+        return False
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict:
+    """Microseconds of CPU per request, by part, between two cpu_now() readings."""
+    return {part: (after[part] - before[part]) / requests * 1e6 for part in before}
+
+
+def wrk(url: str, lua: str, headers: dict[str, str] | None = None, seconds: int = 0) -> dict:
+    """wrk with CONNECTIONS keep-alive connections for `seconds` (SECONDS unless given),
+    requests made by a Lua script."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(lua)
         script.flush()
-        command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s"]
+        command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds or SECONDS}s", "--latency", "-s"]
         command.append(script.name)
         for name, value in (headers or {}).items():
             command += ["-H", f"{name}: {value}"]

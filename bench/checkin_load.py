@@ -6,9 +6,10 @@ wrk keeps 8 connections busy, each posting one scan per request to /api/checkins
 organiser, cycling through the seeded check-in codes with a fresh nonce each time, as phones at
 the bus door would: the first pass checks everyone in (green), later ones are amber.
 
-The bare route and the scans take turns, ROUNDS times, each round of scans at a checkpoint of
-its own so that every round has the same mix; the figures are the medians of the rounds, so a
-burst of other work on the machine cannot favour one side. Targets: ratio >= 0.5, p99 < 50 ms.
+After a few seconds of each to warm up (workers, connections, prepared statements), the bare
+route and the scans take turns, ROUNDS times, each round of scans at a checkpoint of its own so
+that every round has the same mix; the figures are the medians of the rounds, so a burst of
+other work on the machine cannot favour one side. Targets: ratio >= 0.5, p99 < 50 ms.
 Flat out, 8 clients queue behind each other, so a last run has each scanner pause 100 ms
 between scans: latency without the queue.
 """
@@ -22,12 +23,25 @@ import urllib.request
 
 import sqlalchemy as sa
 
-from bench._common import PASSWORD, database, kinds, lua, note_peak_rss, record, seed, serve, wrk
+from bench._common import (
+    PASSWORD,
+    cpu_now,
+    cpu_per_request,
+    database,
+    kinds,
+    lua,
+    note_peak_rss,
+    record,
+    seed,
+    serve,
+    wrk,
+)
 from bench.bare_app import metadata
 from tests.server import csrf_from
 
 PEOPLE = 2000
 ROUNDS = 3
+WARM_UP_SECONDS = 3
 
 SCAN = """
 local codes = {%(codes)s}
@@ -103,14 +117,33 @@ def _checkpoints(url: str, slug: str, count: int) -> list[int]:
     return ids
 
 
+def _measured(server, url: str, script: str, headers: dict | None = None) -> dict:
+    """A wrk run, with the CPU each request cost the server's workers, PostgreSQL and the
+    whole machine (wrk included)."""
+    before = cpu_now(server)
+    result = wrk(url, script, headers)
+    result["cpu"] = cpu_per_request(before, cpu_now(server), result["requests"])
+    return result
+
+
 def _median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
+
+
+def _cpu(runs: list[dict], kind: str) -> str:
+    """The median CPU per request by part, e.g. "app 1.02, PostgreSQL 0.21, machine 1.37 ms"."""
+    parts = {"workers": "app", "postgres": "PostgreSQL", "machine": "machine"}
+    if kind != "postgres":
+        del parts["postgres"]
+    medians = {p: statistics.median(r["cpu"][p] for r in runs) for p in parts}
+    return ", ".join(f"{name} {medians[p] / 1000:.2f}" for p, name in parts.items()) + " ms"
 
 
 def run(kind: str) -> None:
     with database(kind) as url:
         seeded = seed(url, PEOPLE)
-        checkpoints = _checkpoints(url, seeded.slug, ROUNDS + 1)
+        # one per round, one for the paced run, one to warm up on
+        checkpoints = _checkpoints(url, seeded.slug, ROUNDS + 2)
         engine = sa.create_engine(url)
         metadata.create_all(engine)
         engine.dispose()
@@ -118,10 +151,15 @@ def run(kind: str) -> None:
         bare_runs, scan_runs = [], []
         with serve(url, "bench.bare_app:app") as bare, serve(url) as server:
             headers = _log_in(server.url)
+            warm_up = SCAN % {"codes": codes, "checkpoint": checkpoints[-2], "run": "warm-up"}
+            wrk(f"{bare.url}/write", lua(WRITE), seconds=WARM_UP_SECONDS)
+            wrk(f"{server.url}/api/checkins", lua(warm_up), headers, seconds=WARM_UP_SECONDS)
             for i in range(ROUNDS):
-                bare_runs.append(wrk(f"{bare.url}/write", lua(WRITE)))
+                bare_runs.append(_measured(bare, f"{bare.url}/write", lua(WRITE)))
                 script = SCAN % {"codes": codes, "checkpoint": checkpoints[i], "run": f"full{i}"}
-                scan_runs.append(wrk(f"{server.url}/api/checkins", lua(script), headers))
+                scan_runs.append(
+                    _measured(server, f"{server.url}/api/checkins", lua(script), headers)
+                )
             script = SCAN % {"codes": codes, "checkpoint": checkpoints[-1], "run": "paced"}
             paced = wrk(f"{server.url}/api/checkins", lua(script + PACED), headers)
             note_peak_rss(server, f"check-in load, {kind}")
@@ -132,12 +170,17 @@ def run(kind: str) -> None:
                 f"{kind:<8} {name:<16}: {r['rps']:7.0f} /s  p50 {r['p50']:6.2f} ms  "
                 f"p99 {r['p99']:7.2f} ms  ({r['requests']} requests, {r['errors']} errors)"
             )
-        print(f"{kind:<8} ratio, round {i + 1} : {scans['rps'] / base['rps']:.2f}")
+        print(
+            f"{kind:<8} ratio, round {i + 1} : {scans['rps'] / base['rps']:.2f}; CPU per request, "
+            f"bare write {_cpu([base], kind)}, scan {_cpu([scans], kind)}"
+        )
     print(
         f"{kind:<8} paced scans     : {paced['rps']:7.0f} /s  p50 {paced['p50']:6.2f} ms  "
         f"p99 {paced['p99']:7.2f} ms  ({paced['requests']} requests, {paced['errors']} errors)"
     )
     print(f"{kind:<8} scan outcomes   : {outcomes}")
+    print(f"{kind:<8} CPU per request : bare write {_cpu(bare_runs, kind)}")
+    print(f"{kind:<8}                   scan       {_cpu(scan_runs, kind)}")
     ratios = [s["rps"] / b["rps"] for b, s in zip(bare_runs, scan_runs, strict=True)]
     ratio = statistics.median(ratios)
     errors = sum(r["errors"] for r in scan_runs)
@@ -151,6 +194,8 @@ def run(kind: str) -> None:
         f"{ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
         + (f", {errors} errors" if errors else ""),
     )
+    record(f"CPU per bare write ({kind})", _cpu(bare_runs, kind))
+    record(f"CPU per scan ({kind})", _cpu(scan_runs, kind))
     record(
         f"check-in p50 / p99 ({kind})",
         f"{p50:.1f} / {p99:.1f} ms (bare p99 {_median(bare_runs, 'p99'):.1f})",
