@@ -18,8 +18,9 @@ from kampung.models import StaffMember, User
 class Account(StaffMember, UserMixin):
     """The staff member signed in to this request: `current_user`.
 
-    A plain record read with one statement, not a User row: the ORM would add about 0.2 ms to
-    every staff request, a tenth of a scan. Code that needs the row loads it by `id`.
+    A plain record read with one statement, not a User row: loading the row through the ORM
+    added about 0.2 ms to every staff request (docs/PERFORMANCE.md). Code that needs the row
+    loads it by `id`.
     """
 
     id: int
