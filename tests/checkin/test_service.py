@@ -40,6 +40,17 @@ def test_first_scan_is_green_with_the_person(trip, organiser):
     assert result.person.bus == "Bus 1"
 
 
+def test_an_organiser_without_a_display_name_is_named_by_login(trip, organiser):
+    (reg,) = _register(trip, 1)
+    checkpoint = trip.checkpoints[0]
+    first = make_user("organiser", "siti")
+    first.display_name = ""
+    db.session.commit()
+    service.check_in(reg.checkin_code, checkpoint.id, first, device="A")
+    result = service.check_in(reg.checkin_code, checkpoint.id, organiser, device="B")
+    assert result.outcome == Outcome.already and result.first.organiser == "siti"
+
+
 def test_second_scan_shows_first_time_organiser_and_device(trip, organiser):
     (reg,) = _register(trip, 1)
     checkpoint = trip.checkpoints[0]
