@@ -38,11 +38,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from kampung import database, i18n  # database: SQLite settings on every connection
+    from kampung import i18n
     from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
-    app.teardown_appcontext(database.close_request_connection)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
@@ -57,7 +56,8 @@ def _init_extensions(app: Flask) -> None:
     from kampung.auth import roles  # noqa: F401
     from kampung.checkin import models as checkin_models  # noqa: F401
     from kampung.feedback import models as feedback_models  # noqa: F401
-    from kampung.links import public_url, whatsapp_url
+    from kampung.links import public_url
+    from kampung.whatsapp import whatsapp_url
 
     app.jinja_env.globals.update(
         languages=app.config["LANGUAGES"],
@@ -74,8 +74,10 @@ def _register_blueprints(app: Flask) -> None:
     # Before the routes are added: ids in URLs stay in the range the database can look up.
     app.url_map.converters["int"] = IdConverter
     from kampung.checkin.views import bp as checkin_bp
+    from kampung.feedback import editor  # noqa: F401  (its routes)
     from kampung.feedback.views import bp as feedback_bp
     from kampung.health import bp as health_bp
+    from kampung.manage import import_views, roster_views  # noqa: F401  (their routes)
     from kampung.manage.views import bp as manage_bp
     from kampung.review.views import bp as review_bp
     from kampung.signup.views import bp as signup_bp

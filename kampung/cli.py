@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from kampung.database import transaction
 from kampung.extensions import db
 from kampung.models import Role, Trip, User
 
@@ -20,8 +21,8 @@ privacy_cli = AppGroup("privacy", help="Personal-data duties.")
 def create_user(username: str, role: str, password: str, display_name: str = "") -> User:
     user = User(username=username.strip().lower(), role=role, display_name=display_name)
     user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
+    with transaction():
+        db.session.add(user)
     return user
 
 
@@ -64,8 +65,8 @@ def event_set(slug: str, registration: str | None, feedback: str | None) -> None
     if trip is None:
         raise click.ClickException(f"no trip {slug!r}")
     if registration:
-        trip.registration_open = registration == "open"
-    db.session.commit()
+        with transaction():
+            trip.registration_open = registration == "open"
     click.echo(f"{slug}: registration {'open' if trip.registration_open else 'closed'}")
     if feedback:
         from kampung.feedback import service as surveys

@@ -1,15 +1,21 @@
-"""Database plumbing shared by every model: UTC timestamps and SQLite's settings."""
+"""Database plumbing shared by every model: one connection and one unit of work per request,
+UTC timestamps, ids in URLs, and SQLite's settings."""
+
+from __future__ import annotations
 
 import fcntl
 import functools
 import os
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from flask import g
+from flask_sqlalchemy.session import Session
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
@@ -55,20 +61,103 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+# --- One connection and one transaction per request ------------------------------------------
+
+
+class RequestSession(Session):
+    """db.session: every statement of a session (one per app context: a request, a command)
+    runs on one connection, checked out when first needed and given back when the session
+    closes, at the end of the context. Commits do not give it back, so a request that writes and
+    then reads holds one pooled connection, and the scan's driver statements share it."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is not None:
+            return bind
+        engine = super().get_bind(mapper=mapper, clause=clause, **kwargs)
+        if not isinstance(engine, Engine):
+            return engine
+        connections = self.info.setdefault("connections", {})
+        if (held := connections.get(engine)) is None or held.closed:
+            held = connections[engine] = engine.connect()
+        return held
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            for held in self.info.pop("connections", {}).values():
+                held.close()
+
+
+def connection() -> Connection:
+    """The request's connection, in the session's transaction (begun when none is open)."""
+    from kampung.extensions import db
+
+    return db.session.connection()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One unit of work. The outermost unit commits when its block ends and rolls back when it
+    raises; a unit inside another is a savepoint, so services compose: called alone, each is its
+    own transaction; called inside a caller's unit, everything commits together or not at all,
+    and an inner unit that raises undoes only its own writes."""
+    from kampung.extensions import db
+
+    session = db.session()
+    depth = session.info.get("units", 0)
+    session.info["units"] = depth + 1
+    try:
+        if depth:
+            with session.begin_nested():
+                yield session
+        else:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        session.info["units"] = depth
+
+
+def in_transaction() -> bool:
+    """Whether a unit of work (transaction()) is open: services that must not run alone ask."""
+    from kampung.extensions import db
+
+    return bool(db.session().info.get("units"))
+
+
+#: SQLSTATE of a unique violation on PostgreSQL; SQLite says so in its message
+_UNIQUE_VIOLATION = "23505"
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """A lost race for a unique key (two scans, two sign-ups at once), as opposed to a broken
+    foreign key, NOT NULL or CHECK constraint, which is a bug and must not be retried."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == _UNIQUE_VIOLATION:
+        return True
+    if isinstance(original, sqlite3.IntegrityError):
+        return str(original).startswith("UNIQUE constraint failed")
+    return False
+
+
+# --- SQLite ----------------------------------------------------------------------------------
+
 #: the statements before which the sqlite3 module opens a write transaction by itself
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-#: one open lock file per process and database; flock() on it again is then a no-op. Keyed by
-#: pid too, so that a forked child opens its own instead of sharing its parent's lock.
-_lock_files: dict[tuple[int, str], int] = {}
+_SAVEPOINT = re.compile(r"\s*SAVEPOINT\b", re.IGNORECASE)
 
 
 class _WriteLockedCursor(sqlite3.Cursor):
     def execute(self, sql, parameters=()):
-        self.connection.take_write_lock(sql)
+        self.connection.before(sql)
         return super().execute(sql, parameters)
 
     def executemany(self, sql, parameters):
-        self.connection.take_write_lock(sql)
+        self.connection.before(sql)
         return super().executemany(sql, parameters)
 
 
@@ -78,25 +167,46 @@ class WriteLockedConnection(sqlite3.Connection):
     SQLite's own busy handler makes a waiting writer sleep and retry (1, 2, 5 ... 100 ms): with
     several gunicorn workers and a 3-5 ms fsync per commit (synchronous=FULL), a writer could
     lose the race for hundreds of ms (check-in p99 near 1 s in bench/checkin_load.py). Waiters
-    blocked in flock() are woken as soon as the lock is free, and FULL sync stays.
+    blocked in flock() are woken as soon as the lock is free, and FULL sync stays. Each
+    connection opens the lock file itself: flock() belongs to an open file, so two threads of
+    one process queue on it as two processes do.
+
+    It also makes savepoints safe: the sqlite3 module begins a transaction only before a write,
+    and a SAVEPOINT outside one would begin it instead, so that releasing the savepoint would
+    commit the caller's unit of work. A savepoint is therefore a write: the lock, then BEGIN.
     """
 
     lock_path = ""
+    _lock_fd: int | None = None
+    _lock_pid = 0
+    _locked = False
 
     def cursor(self, factory=_WriteLockedCursor):
         return super().cursor(factory)
 
-    def take_write_lock(self, sql: str) -> None:
-        if self.lock_path and not self.in_transaction and _WRITE.match(sql):
-            key = (os.getpid(), self.lock_path)
-            if key not in _lock_files:
-                _lock_files[key] = os.open(self.lock_path, os.O_RDWR | os.O_CREAT)
-            fcntl.flock(_lock_files[key], fcntl.LOCK_EX)
+    def before(self, sql: str) -> None:
+        if self.in_transaction:
+            return
+        if _WRITE.match(sql):
+            self._take_lock()
+        elif _SAVEPOINT.match(sql):
+            self._take_lock()
+            super().execute("BEGIN")
+
+    def _take_lock(self) -> None:
+        if not self.lock_path or self._locked:
+            return
+        if self._lock_fd is None or self._lock_pid != os.getpid():
+            # A forked child opens its own file, instead of sharing its parent's lock.
+            self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._lock_pid = os.getpid()
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        self._locked = True
 
     def _release(self) -> None:
-        key = (os.getpid(), self.lock_path)
-        if key in _lock_files and not self.in_transaction:
-            fcntl.flock(_lock_files[key], fcntl.LOCK_UN)
+        if self._locked and not self.in_transaction:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            self._locked = False
 
     def commit(self):
         try:
@@ -115,16 +225,20 @@ class WriteLockedConnection(sqlite3.Connection):
             super().close()
         finally:
             self._release()
+            if self._lock_fd is not None and self._lock_pid == os.getpid():
+                os.close(self._lock_fd)
+            self._lock_fd = None
 
 
 @event.listens_for(Engine, "do_connect")
 def _sqlite_write_lock(dialect, connection_record, cargs, cparams):
-    """File databases get WriteLockedConnection; in-memory ones have a single writer anyway."""
+    """File databases get the write lock; in-memory ones have a single writer, but their
+    savepoints need the same care."""
     if dialect.name != "sqlite" or dialect.driver != "pysqlite":
         return
     path = cargs[0] if cargs else cparams.get("database", "")
-    if path and path != ":memory:" and not path.startswith("file:"):
-        cparams["factory"] = _locked_connection_class(f"{path}.writelock")
+    on_disk = path and path != ":memory:" and not path.startswith("file:")
+    cparams["factory"] = _locked_connection_class(f"{path}.writelock" if on_disk else "")
 
 
 @functools.cache
@@ -145,27 +259,3 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
-
-
-def request_connection() -> Connection:
-    """This app context's own Core connection, in a transaction; closed, and so rolled back if
-    not committed, when the context ends (close_request_connection).
-
-    For what every staff request and every scan runs (kampung.driver_sql): the ORM session's
-    bookkeeping, about 0.1 ms a request, costs them more than their statements. ORM code keeps
-    db.session, which holds a connection of its own: a request may read through both, but must
-    not write through both at once (on SQLite the second writer would wait for the first).
-    """
-    from kampung.extensions import db
-
-    connection = g.get("_connection")
-    if connection is None:
-        connection = g._connection = db.engine.connect()
-    if not connection.in_transaction():
-        connection.begin()
-    return connection
-
-
-def close_request_connection(_error: BaseException | None = None) -> None:
-    if (connection := g.pop("_connection", None)) is not None:
-        connection.close()

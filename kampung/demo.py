@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from kampung.extensions import db
+from kampung.database import transaction
 from kampung.i18n import WIB
 from kampung.models import Trip
 from kampung.places import KELURAHAN_BY_KECAMATAN
@@ -28,25 +28,25 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
     """The trip PRODUCT.md describes, departing in 14 days so every flow is live."""
     departure = departure or (datetime.now(WIB).date() + timedelta(days=14))
     departs_at = datetime.combine(departure, time(6, 0), WIB)
-    trip = create_trip(
-        slug=SLUG,
-        title="Studi Banding Kampung Bahagia: Jambi ke Bengkulu",
-        description=(
-            "Kunjungan tiga hari para Ketua RT peserta Kampung Bahagia ke Kota Bengkulu: "
-            "bertemu Wali Kota Bengkulu, melihat langsung praktik gotong royong warga, "
-            "dan memaparkan hasil kerja RT masing-masing."
-        ),
-        origin="Kantor Wali Kota Jambi",
-        destination="Kota Bengkulu",
-        meeting_point="Halaman Kantor Wali Kota Jambi, pukul 05.30 WIB",
-        departs_at=departs_at,
-        returns_at=datetime.combine(departure + timedelta(days=2), time(21, 0), WIB),
-        capacity=67,
-        registration_open=True,
-        buses=[("Bus 1", 34), ("Bus 2", 33)],
-        checkpoints=["Keberangkatan Jambi", "Kepulangan Bengkulu"],
-    )
-    db.session.commit()
+    with transaction():
+        trip = create_trip(
+            slug=SLUG,
+            title="Studi Banding Kampung Bahagia: Jambi ke Bengkulu",
+            description=(
+                "Kunjungan tiga hari para Ketua RT peserta Kampung Bahagia ke Kota Bengkulu: "
+                "bertemu Wali Kota Bengkulu, melihat langsung praktik gotong royong warga, "
+                "dan memaparkan hasil kerja RT masing-masing."
+            ),
+            origin="Kantor Wali Kota Jambi",
+            destination="Kota Bengkulu",
+            meeting_point="Halaman Kantor Wali Kota Jambi, pukul 05.30 WIB",
+            departs_at=departs_at,
+            returns_at=datetime.combine(departure + timedelta(days=2), time(21, 0), WIB),
+            capacity=67,
+            registration_open=True,
+            buses=[("Bus 1", 34), ("Bus 2", 33)],
+            checkpoints=["Keberangkatan Jambi", "Kepulangan Bengkulu"],
+        )
     rng = random.Random(2026)
     for i in range(participants):
         kecamatan = rng.choice(list(KELURAHAN_BY_KECAMATAN))

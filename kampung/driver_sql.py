@@ -6,8 +6,11 @@ cost more CPU than the databases themselves: about 0.3 ms of a 0.55 ms scan on S
 of 1.0 ms on PostgreSQL, which kept check-in under half the bare write route's rate
 (docs/PERFORMANCE.md). A DriverStatement is compiled once per dialect from the same Core
 construct, so the SQL still comes from the models; it converts parameters and results with the
-columns' own type processors, and raises SQLAlchemy's exceptions, so that callers see what
-Connection.execute() would have shown them. Everything else goes through SQLAlchemy as usual.
+columns' own type processors, raises SQLAlchemy's exceptions, and tells the connection's
+cursor-execute listeners (query counters, profilers) about each statement, so that callers and
+tests see what Connection.execute() would have shown them. It runs on the request's one
+connection (kampung.database.connection()), inside its unit of work. Everything else goes
+through SQLAlchemy as usual.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class _Compiled:
 
 class DriverStatement:
     """A Core statement compiled once per dialect and run on the DB-API cursor of a Connection
-    in a transaction (kampung.database.request_connection). Parameters are given by name; an INSERT
+    in a transaction (kampung.database.connection()). Parameters are given by name; an INSERT
     names its `columns`, and must be given a value for each (no column defaults are applied)."""
 
     def __init__(self, statement: ReturnsRows, columns: Sequence[str] | None = None):
@@ -66,13 +69,24 @@ class DriverStatement:
             values[name] = convert(values[name])
         if compiled.order is not None:
             values = tuple(values[name] for name in compiled.order)
+        sql = compiled.sql
         cursor = connection.connection.cursor()
+        # Listeners are rare (tests, bench); the dispatch is skipped when there are none.
+        listened = bool(connection.dispatch.before_cursor_execute) or bool(
+            connection.dispatch.after_cursor_execute
+        )
         try:
-            cursor.execute(compiled.sql, values)
+            if listened:
+                for listener in connection.dispatch.before_cursor_execute:
+                    sql, values = listener(connection, cursor, sql, values, None, False)
+            cursor.execute(sql, values)
             rows = cursor.fetchmany(fetch) if fetch and compiled.results else []
+            if listened:
+                for listener in connection.dispatch.after_cursor_execute:
+                    listener(connection, cursor, sql, values, None, False)
         except dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(
-                compiled.sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect
+                sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
         finally:
             cursor.close()

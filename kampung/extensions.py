@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
+from kampung.database import RequestSession
+
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -19,7 +21,10 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=naming_convention),
+    session_options={"class_": RequestSession},
+)
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

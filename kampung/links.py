@@ -1,10 +1,8 @@
 """Absolute links that leave the app: in QR codes, WhatsApp messages and exports."""
 
-from urllib.parse import quote
+from urllib.parse import urlsplit
 
 from flask import current_app, request
-
-from kampung import phones
 
 
 def public_url(path: str) -> str:
@@ -13,8 +11,9 @@ def public_url(path: str) -> str:
     return base + path
 
 
-def whatsapp_url(phone: str | None, text: str | None = None) -> str:
-    """A wa.me link to the number (E.164) carrying a ready message; with no number, WhatsApp
-    asks whom to send it to (for sharing a sign-up link in a group)."""
-    link = f"https://wa.me/{phones.wa_number(phone)}"
-    return f"{link}?text={quote(text, safe='')}" if text else link
+def site_hosts() -> list[str]:
+    """The hosts a QR code of ours may name: the one this request came to, and PUBLIC_URL's."""
+    hosts = [request.host]
+    if public := current_app.config.get("PUBLIC_URL"):
+        hosts.append(urlsplit(public).netloc)
+    return hosts

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, text, update
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -157,6 +158,11 @@ class Status(enum.StrEnum):
     cancelled = "cancelled"
 
 
+def format_rt_rw(rt: int | None, rw: int | None) -> str:
+    """RT/RW as written in Indonesia, e.g. 005/012; a dash for a number not given."""
+    return f"{f'{rt:03d}' if rt else '–'}/{f'{rw:03d}' if rw else '–'}"
+
+
 class Registration(db.Model):
     """One person on one trip, with the two secrets: the personal link and the QR ticket."""
 
@@ -217,16 +223,19 @@ class Registration(db.Model):
         CheckConstraint("rw IS NULL OR (rw BETWEEN 1 AND 999)", name="rw"),
     )
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Not cancelled: holds a seat or a place on the waitlist (and the phone's one slot)."""
         return self.status != Status.cancelled
+
+    @hybrid_property
+    def is_seated(self) -> bool:
+        """Holds a seat: counted on the bus, in the check-in, the survey and the paperwork."""
+        return self.status == Status.registered
 
     @property
     def rt_rw(self) -> str:
-        """RT/RW as written in Indonesia, e.g. 005/012."""
-        rt = f"{self.rt:03d}" if self.rt else "–"
-        rw = f"{self.rw:03d}" if self.rw else "–"
-        return f"{rt}/{rw}"
+        return format_rt_rw(self.rt, self.rw)
 
     def register(self) -> None:
         self.status = Status.registered

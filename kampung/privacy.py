@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
-from kampung.database import utcnow
+from kampung.database import transaction, utcnow
 from kampung.extensions import db
 from kampung.models import Registration, Trip
 from kampung.tokens import new_secret
@@ -33,29 +33,29 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
     now = now or utcnow()
     if trip.returns_at > now:
         raise TripNotOver(trip.slug)
-    trip.lock()
-    ids = db.session.scalars(
-        db.select(Registration.id).where(Registration.trip_id == trip.id)
-    ).all()
-    for registration_id in ids:
-        db.session.execute(
-            update(Registration)
-            .where(Registration.id == registration_id)
-            .values(
-                full_name="",
-                phone=None,
-                kelurahan="",
-                rt=None,
-                rw=None,
-                gender="",
-                emergency_name="",
-                emergency_phone="",
-                notes="",
-                access_token=new_secret(),
-                checkin_code=new_secret(),
+    with transaction():
+        trip.lock()
+        ids = db.session.scalars(
+            db.select(Registration.id).where(Registration.trip_id == trip.id)
+        ).all()
+        for registration_id in ids:
+            db.session.execute(
+                update(Registration)
+                .where(Registration.id == registration_id)
+                .values(
+                    full_name="",
+                    phone=None,
+                    kelurahan="",
+                    rt=None,
+                    rw=None,
+                    gender="",
+                    emergency_name="",
+                    emergency_phone="",
+                    notes="",
+                    access_token=new_secret(),
+                    checkin_code=new_secret(),
+                )
             )
-        )
-    trip.purged_at = now
-    trip.registration_open = False
-    db.session.commit()
+        trip.purged_at = now
+        trip.registration_open = False
     return len(ids)

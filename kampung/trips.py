@@ -36,7 +36,3 @@ def open_trips(now: datetime) -> list[Trip]:
             .order_by(Trip.departs_at)
         )
     )
-
-
-def get_trip_or_404(slug: str) -> Trip:
-    return db.first_or_404(db.select(Trip).where(Trip.slug == slug))

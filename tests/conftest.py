@@ -18,7 +18,6 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.serving import make_server
 
 from kampung import create_app
-from kampung.database import close_request_connection
 from kampung.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +102,6 @@ def app(database, tmp_path):
     app.config["DB_KIND"] = kind
     with app.app_context():
         yield app
-        close_request_connection()
         db.session.remove()
         if kind == "postgres":
             tables = [t.name for t in db.metadata.sorted_tables]

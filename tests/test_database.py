@@ -1,5 +1,6 @@
 """The database plumbing: SQLite's write lock, held from a transaction's first write to its
-end; the scan's statements run on the driver's cursor; the request's own connection."""
+end; the scan's statements run on the driver's cursor; one connection and one unit of work
+per request."""
 
 import fcntl
 import os
@@ -70,7 +71,7 @@ def _log_values(nonce: str, at):
 
 def test_a_driver_statement_stores_and_reads_values_as_sqlalchemy_does(app, trip):
     from kampung.checkin.models import ScanLog
-    from kampung.database import request_connection
+    from kampung.database import connection as request_connection
     from kampung.driver_sql import DriverStatement
     from kampung.extensions import db
 
@@ -86,7 +87,7 @@ def test_a_driver_statement_stores_and_reads_values_as_sqlalchemy_does(app, trip
     assert row.nonce == "n-1" and row.trip_id is None
     assert row.scanned_at == at and row.scanned_at.tzinfo == UTC
     assert read.first(connection, nonce="nobody's") is None
-    connection.commit()
+    db.session.commit()
     # The ORM reads what the driver wrote, in the same form.
     stored = db.session.scalar(sa.select(ScanLog).where(ScanLog.nonce == "n-1"))
     assert stored.scanned_at == at and stored.received_at == at
@@ -94,8 +95,9 @@ def test_a_driver_statement_stores_and_reads_values_as_sqlalchemy_does(app, trip
 
 def test_a_driver_statement_raises_sqlalchemys_errors(app, trip, organiser):
     from kampung.checkin.models import CheckIn
-    from kampung.database import request_connection
+    from kampung.database import connection as request_connection
     from kampung.driver_sql import DriverStatement
+    from kampung.extensions import db
     from kampung.signup.service import register
     from tests.conftest import person
 
@@ -119,7 +121,7 @@ def test_a_driver_statement_raises_sqlalchemys_errors(app, trip, organiser):
     insert.execute(connection, **values, nonce="n-1")
     with pytest.raises(sa.exc.IntegrityError):
         insert.execute(connection, **values, nonce="n-2")  # a second active check-in
-    connection.rollback()
+    db.session.rollback()
 
 
 def test_a_driver_statement_needs_a_transaction_and_bound_parameters(app):
@@ -138,10 +140,8 @@ def test_a_driver_statement_needs_a_transaction_and_bound_parameters(app):
 
 
 def test_the_request_connection_ends_with_its_context_and_keeps_only_what_was_committed(app):
-    from flask import g
-
     from kampung.checkin.models import ScanLog
-    from kampung.database import request_connection
+    from kampung.database import connection as request_connection
     from kampung.extensions import db
 
     at = datetime.now(UTC)
@@ -151,7 +151,9 @@ def test_the_request_connection_ends_with_its_context_and_keeps_only_what_was_co
             assert request_connection() is connection and connection.in_transaction()
             _log_insert().execute(connection, **_log_values(nonce, at), received_at=at)
             if commit:
-                connection.commit()
-        assert connection.closed and "_connection" not in g
+                db.session.commit()
+                # A commit keeps the connection: the next statement runs on the same one.
+                assert request_connection() is connection
+        assert connection.closed
     nonces = db.session.scalars(sa.select(ScanLog.nonce)).all()
     assert nonces == ["kept"]

@@ -8,7 +8,7 @@ from flask import abort
 from flask_login import UserMixin, current_user, login_required
 from sqlalchemy import bindparam, select
 
-from kampung.database import request_connection, whole_number
+from kampung.database import connection, whole_number
 from kampung.driver_sql import DriverStatement
 from kampung.extensions import login_manager
 from kampung.models import StaffMember, User
@@ -41,7 +41,7 @@ def load_user(user_id: str) -> Account | None:
     number = whole_number(user_id)
     if number is None:
         return None
-    row = _ACCOUNT.first(request_connection(), id=number)
+    row = _ACCOUNT.first(connection(), id=number)
     return Account(*row) if row else None
 
 

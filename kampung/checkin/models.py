@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kampung.database import UTCDateTime, utcnow
@@ -57,8 +58,18 @@ class CheckIn(db.Model):
     )
 
     @property
+    def trip_id(self) -> int:
+        return self.registration.trip_id
+
+    @hybrid_property
     def is_active(self) -> bool:
+        """Counts: neither undone by staff nor superseded by an earlier offline scan."""
         return self.undone_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> ColumnElement[bool]:
+        return cls.undone_at.is_(None)
 
 
 class ScanLog(db.Model):

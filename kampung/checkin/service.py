@@ -1,30 +1,29 @@
-"""The check-in rules: one function decides every scan, in one transaction.
+"""The check-in rule: one function decides every scan, in one unit of work.
 
 The database, not Python, settles races: at most one active check-in per person and checkpoint
 (a partial unique index) and one check-in per nonce (a unique column). Every attempt, accepted
-or refused, is written to the scan log.
+or refused, is written to the scan log. Nothing here knows of the request: the hosts a QR code
+may name and the clock come in as arguments. The statements are in `scan_sql`, the pages'
+read models in `roster`.
 """
 
 from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app
-from sqlalchemy import and_, bindparam, func, insert, literal_column, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
-from kampung.checkin.models import CheckIn, ScanLog
-from kampung.database import request_connection, utcnow
-from kampung.driver_sql import DriverStatement
+from kampung.checkin import scan_sql
+from kampung.checkin.models import CheckIn
+from kampung.database import is_unique_violation, transaction, utcnow
 from kampung.extensions import db
-from kampung.models import Bus, Checkpoint, Registration, StaffMember, Status, Trip, User
-from kampung.search import person_matches
+from kampung.models import StaffMember, Status, format_rt_rw
 from kampung.tokens import looks_like_token
 
 #: a device clock this far ahead of the server is wrong; its scan is dated when received
@@ -40,6 +39,8 @@ NONCE_LENGTH = 64
 DEVICE_LENGTH = 40
 #: why an undone check-in stopped counting when an earlier offline scan replaced it
 SUPERSEDED = "superseded by an earlier scan"
+#: how often a scan that lost a race to another organiser's is decided again
+ATTEMPTS = 3
 
 
 class Outcome(enum.StrEnum):
@@ -94,31 +95,23 @@ class Result:
         return self.outcome.colour
 
 
-def parse_code(raw: str, site_hosts: Collection[str] = ()) -> str | None:
-    """The check-in code in a bare code or a /c/<code> URL of this site; None otherwise.
+class ForeignURL(ValueError):
+    """A QR code that points to another site: never ours, whatever it holds."""
 
-    Raises ForeignURL for a URL of another host, so the scanner can say so.
-    """
+
+def parse_code(raw: str, site_hosts: Collection[str] = ()) -> str | None:
+    """The check-in code in a bare code or a /c/<code> URL of one of `site_hosts` (host names,
+    a port allowed); None when it is neither. Raises ForeignURL for a URL of another host."""
     value = (raw or "").strip()
     if "://" in value:
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or parts.hostname not in _hosts(site_hosts):
+        hosts = {host.split(":")[0].lower() for host in site_hosts if host}
+        if parts.scheme not in ("http", "https") or parts.hostname not in hosts:
             raise ForeignURL(value)
         value = parts.path
     if value.startswith("/c/") or "/c/" in value:
         value = value.rsplit("/c/", 1)[1].strip("/")
     return value if looks_like_token(value) else None
-
-
-class ForeignURL(ValueError):
-    """A QR code that points to another site: never ours, whatever it holds."""
-
-
-def _hosts(site_hosts: Collection[str]) -> set[str]:
-    hosts = {h.split(":")[0].lower() for h in site_hosts if h}
-    if public := current_app.config.get("PUBLIC_URL"):
-        hosts.add((urlsplit(public).hostname or "").lower())
-    return hosts
 
 
 def _clamp(scanned_at: datetime | None, now: datetime) -> datetime | None:
@@ -134,26 +127,28 @@ def _clamp(scanned_at: datetime | None, now: datetime) -> datetime | None:
     return min(scanned_at, now)
 
 
-def _person(registration, bus_name: str | None) -> Person:
-    """The display data of a Registration, or of a row with the same column names."""
+def _person(row, bus_name: str | None) -> Person:
+    """The display data of a registration row (anything with its column names)."""
     return Person(
-        registration_id=registration.id,
-        name=registration.full_name,
-        # The model's own formatting, applied to a plain row as well as to an instance.
-        rt_rw=Registration.rt_rw.fget(registration),
-        kelurahan=registration.kelurahan,
+        registration_id=row.id,
+        name=row.full_name,
+        rt_rw=format_rt_rw(row.rt, row.rw),
+        kelurahan=row.kelurahan,
         bus=bus_name or "",
     )
 
 
 @dataclass
-class _Active:
-    """The standing check-in of a person at a checkpoint, as read for a decision."""
+class _Scan:
+    """One scan as received, and what the scan log will say of it."""
 
-    id: int
-    scanned_at: datetime
-    device: str
-    organiser: str
+    code: str
+    parsed: str | None
+    foreign: bool
+    checkpoint_id: int | None
+    scanned_at: datetime | None
+    site_hosts: Collection[str]
+    log: dict
 
 
 def check_in(
@@ -167,59 +162,83 @@ def check_in(
     site_hosts: Collection[str] = (),
     now: datetime | None = None,
 ) -> Result:
-    """Decide one scan at a checkpoint (by id) and record it. Commits.
+    """Decide one scan at a checkpoint (by id) and record it, in a unit of work of its own (a
+    savepoint when the caller has one open).
 
     A nonce seen before returns the earlier answer and writes nothing. When two devices checked
     the same person in offline, the earliest scan stands and the later one is answered amber.
-    Runs on the request's Core connection (kampung.database.request_connection), not the ORM
-    session: the caller must not have written through db.session without committing.
+    A scan that loses a race to another organiser's is decided again, and then sees it.
     """
     now = now or utcnow()
     nonce = (nonce or uuid.uuid4().hex)[:NONCE_LENGTH]
-    log = {
-        "trip_id": None,
-        "checkpoint_id": None,
-        "code": (code or "")[:LOG_CODE_LENGTH],
-        "organiser_id": by.id,
-        "device": (device or "")[:DEVICE_LENGTH],
-        "nonce": nonce,
-        "received_at": now,
-        "scanned_at": None,
-    }
-    result = _decide(code, checkpoint_id, scanned_at, site_hosts, log)
-    result.nonce = nonce
-    if not result.replayed:
-        log.update(
-            outcome=str(result.outcome),
-            detail=result.detail,
-            registration_id=result.person.registration_id if result.person else None,
-        )
-        _INSERT_LOG.execute(request_connection(), **log)
-    request_connection().commit()
+    try:
+        parsed, foreign = parse_code(code, site_hosts), False
+    except ForeignURL:
+        parsed, foreign = None, True
+    scan = _Scan(
+        code=code or "",
+        parsed=parsed,
+        foreign=foreign,
+        checkpoint_id=checkpoint_id,
+        scanned_at=scanned_at,
+        site_hosts=site_hosts,
+        log={
+            "trip_id": None,
+            "checkpoint_id": None,
+            "code": (code or "")[:LOG_CODE_LENGTH],
+            "organiser_id": by.id,
+            "device": (device or "")[:DEVICE_LENGTH],
+            "nonce": nonce,
+            "received_at": now,
+            "scanned_at": None,
+        },
+    )
+    for _attempt in range(ATTEMPTS):
+        try:
+            with transaction():
+                result = _decide(scan)
+                if not result.replayed:
+                    scan.log.update(
+                        outcome=str(result.outcome),
+                        detail=result.detail,
+                        registration_id=result.person.registration_id if result.person else None,
+                    )
+                    scan_sql.insert_log(**scan.log)
+        except IntegrityError as error:
+            # Another organiser's scan of the same person (or of the same nonce) won the race.
+            if not is_unique_violation(error):
+                raise
+        except _Raced:
+            pass
+        else:
+            result.nonce = nonce
+            return result
+    with transaction():
+        result = Result(Outcome.invalid, detail="busy", nonce=nonce)
+        scan_sql.insert_log(**scan.log | {"outcome": "invalid", "detail": "busy"})
     return result
 
 
-def _decide(
-    code: str, checkpoint_id: int | None, scanned_at: datetime | None, site_hosts, log: dict
-) -> Result:
-    try:
-        parsed = parse_code(code, site_hosts)
-    except ForeignURL:
-        parsed, foreign = None, True
-    else:
-        foreign = False
+class _Raced(Exception):
+    """The check-in to supersede stopped counting under us."""
+
+
+def _decide(scan: _Scan) -> Result:
+    log = scan.log
     # One read: the checkpoint's trip, whether the nonce came before, the person and their
     # standing check-in. A scan is a few hundred microseconds of database work, most of it here.
-    row = _read(parsed or "", checkpoint_id, log["nonce"]) if checkpoint_id else None
+    row = None
+    if scan.checkpoint_id:
+        row = scan_sql.read(scan.parsed or "", scan.checkpoint_id, log["nonce"])
     if row is not None:
-        log["trip_id"], log["checkpoint_id"] = row.checkpoint_trip, checkpoint_id
-    if parsed is None:
-        return Result(Outcome.invalid, detail="foreign_url" if foreign else "malformed")
+        log["trip_id"], log["checkpoint_id"] = row.checkpoint_trip, scan.checkpoint_id
+    if scan.parsed is None:
+        return Result(Outcome.invalid, detail="foreign_url" if scan.foreign else "malformed")
     if row is None:
         return Result(Outcome.invalid, detail="checkpoint")
-    if row.nonce_seen and (earlier := _earlier_answer(log["nonce"], parsed, checkpoint_id)):
+    if row.nonce_seen and (earlier := _earlier_answer(scan)):
         return earlier
-    when = log["scanned_at"] = _clamp(scanned_at, log["received_at"])
+    when = log["scanned_at"] = _clamp(scan.scanned_at, log["received_at"])
     if when is None:
         return Result(Outcome.invalid, detail="too_old")
 
@@ -233,48 +252,25 @@ def _decide(
     if row.status == Status.waitlisted:
         return Result(Outcome.waitlisted, person=person)
 
-    active = None
     if row.checkin_id:
-        active = _Active(row.checkin_id, row.first_at, row.first_device, row.first_by or "")
-    for _attempt in range(3):
-        if active is not None and active.scanned_at - when <= SAME_MOMENT:
-            return _amber(person, active)
-        try:
-            if active is not None:
-                _supersede(active.id, log["received_at"])
-            (checkin_id,) = _INSERT_CHECKIN.first(
-                request_connection(),
-                registration_id=row.id,
-                checkpoint_id=checkpoint_id,
-                scanned_at=when,
-                received_at=log["received_at"],
-                organiser_id=log["organiser_id"],
-                device=log["device"],
-                nonce=log["nonce"],
-                undo_reason="",
-            )
-            return Result(Outcome.ok, person=person, checkin_id=checkin_id)
-        except (IntegrityError, _Raced):
-            # Another organiser's scan of the same person (or of the same nonce) won the race.
-            request_connection().rollback()
-            if earlier := _earlier_answer(log["nonce"], parsed, checkpoint_id):
-                return earlier
-            active = _active(row.id, checkpoint_id)
-    return Result(Outcome.invalid, detail="busy")
-
-
-class _Raced(Exception):
-    """The check-in to supersede changed under us."""
-
-
-def _supersede(checkin_id: int, now: datetime) -> None:
-    done = request_connection().execute(
-        update(CheckIn)
-        .where(CheckIn.id == checkin_id, CheckIn.undone_at.is_(None))
-        .values(undone_at=now, undo_reason=SUPERSEDED)
+        standing = scan_sql.Standing(
+            row.checkin_id, row.first_at, row.first_device, row.first_by or ""
+        )
+        if standing.scanned_at - when <= SAME_MOMENT:
+            return _amber(person, standing)
+        if not scan_sql.supersede(standing.id, log["received_at"], SUPERSEDED):
+            raise _Raced()
+    checkin_id = scan_sql.insert_checkin(
+        registration_id=row.id,
+        checkpoint_id=scan.checkpoint_id,
+        scanned_at=when,
+        received_at=log["received_at"],
+        organiser_id=log["organiser_id"],
+        device=log["device"],
+        nonce=log["nonce"],
+        undo_reason="",
     )
-    if done.rowcount != 1:
-        raise _Raced()
+    return Result(Outcome.ok, person=person, checkin_id=checkin_id)
 
 
 def _other_trip_person(person: Person) -> Person:
@@ -282,204 +278,49 @@ def _other_trip_person(person: Person) -> Person:
     return Person(person.registration_id, person.name, person.rt_rw, person.kelurahan, "")
 
 
-def _amber(person: Person, active: _Active) -> Result:
+def _amber(person: Person | None, standing: scan_sql.Standing, replayed: bool = False) -> Result:
     return Result(
         Outcome.already,
         person=person,
-        first=FirstCheckIn(active.scanned_at, active.organiser, active.device),
-        checkin_id=active.id,
+        first=FirstCheckIn(standing.scanned_at, standing.organiser, standing.device),
+        checkin_id=standing.id,
+        replayed=replayed,
     )
 
 
-_FirstBy = aliased(User)
-# The scan's own statements run on the driver's cursor (kampung.driver_sql: why).
-_INSERT_LOG = DriverStatement(
-    insert(ScanLog.__table__),
-    columns=[
-        "trip_id",
-        "checkpoint_id",
-        "code",
-        "registration_id",
-        "outcome",
-        "detail",
-        "organiser_id",
-        "device",
-        "nonce",
-        "scanned_at",
-        "received_at",
-    ],
-)
-_INSERT_CHECKIN = DriverStatement(
-    insert(CheckIn.__table__).returning(CheckIn.__table__.c.id),
-    columns=[
-        "registration_id",
-        "checkpoint_id",
-        "scanned_at",
-        "received_at",
-        "organiser_id",
-        "device",
-        "nonce",
-        "undo_reason",
-    ],
-)
-
-_Standing = aliased(CheckIn)
-
-
-def _standing(column):
-    """One column of the person's standing check-in at the checkpoint (None when there is
-    none), as a subquery by person and checkpoint together. A join would let PostgreSQL, while
-    its statistics still see few check-ins (a filling checkpoint, before autovacuum analyses the
-    table), walk every check-in at the checkpoint for each scan: 275 against 60 us of server
-    time per scan at 2,000 people, measured."""
-    return (
-        db.select(column)
-        .select_from(_Standing)
-        .outerjoin(_FirstBy, _FirstBy.id == _Standing.organiser_id)
-        .where(
-            _Standing.registration_id == Registration.id,
-            _Standing.checkpoint_id == bindparam("checkpoint_id"),
-            _Standing.undone_at.is_(None),
-        )
-        .scalar_subquery()
-    )
-
-
-#: everything a scan reads, in one statement: no row when the checkpoint does not exist; a row
-#: with no registration id when the code is nobody's
-_READ = DriverStatement(
-    db.select(
-        Checkpoint.trip_id.label("checkpoint_trip"),
-        db.exists().where(ScanLog.nonce == bindparam("nonce")).label("nonce_seen"),
-        Registration.id,
-        Registration.trip_id,
-        Registration.status,
-        Registration.full_name,
-        Registration.rt,
-        Registration.rw,
-        Registration.kelurahan,
-        Bus.name.label("bus"),
-        _standing(_Standing.id).label("checkin_id"),
-        _standing(_Standing.scanned_at).label("first_at"),
-        _standing(_Standing.device).label("first_device"),
-        _standing(
-            func.coalesce(
-                func.nullif(_FirstBy.display_name, literal_column("''")), _FirstBy.username
-            )
-        ).label("first_by"),
-    )
-    .select_from(Checkpoint)
-    .outerjoin(Registration, Registration.checkin_code == bindparam("code"))
-    .outerjoin(Bus, Bus.id == Registration.bus_id)
-    .where(Checkpoint.id == bindparam("checkpoint_id"))
-)
-
-
-def _read(code: str, checkpoint_id: int, nonce: str):
-    return _READ.first(request_connection(), code=code, checkpoint_id=checkpoint_id, nonce=nonce)
-
-
-def _active(registration_id: int, checkpoint_id: int) -> _Active | None:
-    row = (
-        request_connection()
-        .execute(
-            db.select(
-                CheckIn.id,
-                CheckIn.scanned_at,
-                CheckIn.device,
-                _FirstBy.display_name,
-                _FirstBy.username,
-            )
-            .outerjoin(_FirstBy, _FirstBy.id == CheckIn.organiser_id)
-            .where(
-                CheckIn.registration_id == registration_id,
-                CheckIn.checkpoint_id == checkpoint_id,
-                CheckIn.undone_at.is_(None),
-            )
-        )
-        .first()
-    )
-    if row is None:
-        return None
-    return _Active(row[0], row[1], row[2], row[3] or row[4] or "")
-
-
-#: a person as _person() shows them, with their code, by registration id
-_PERSON = (
-    db.select(
-        Registration.id,
-        Registration.checkin_code,
-        Registration.full_name,
-        Registration.rt,
-        Registration.rw,
-        Registration.kelurahan,
-        Bus.name.label("bus"),
-    )
-    .outerjoin(Bus, Bus.id == Registration.bus_id)
-    .where(Registration.id == bindparam("registration_id"))
-)
-
-
-def _earlier_answer(nonce: str, code: str, checkpoint_id: int) -> Result | None:
+def _earlier_answer(scan: _Scan) -> Result | None:
     """The answer already given to this nonce, or a refusal when it came with another code."""
-    connection = request_connection()
-    previous = connection.execute(
-        db.select(
-            ScanLog.outcome,
-            ScanLog.detail,
-            ScanLog.code,
-            ScanLog.registration_id,
-            ScanLog.checkpoint_id,
-        )
-        .where(ScanLog.nonce == nonce)
-        .order_by(ScanLog.id)
-        .limit(1)
-    ).first()
+    nonce, code, checkpoint_id = scan.log["nonce"], scan.parsed, scan.checkpoint_id
+    previous = scan_sql.first_log_of(nonce)
     if previous is None:
         return None
-    mine = None
-    if previous.outcome == Outcome.ok:
-        mine = connection.execute(
-            db.select(
-                CheckIn.id,
-                CheckIn.registration_id,
-                CheckIn.checkpoint_id,
-                CheckIn.undone_at,
-                CheckIn.undo_reason,
-            ).where(CheckIn.nonce == nonce)
-        ).first()
+    mine = scan_sql.checkin_of(nonce) if previous.outcome == Outcome.ok else None
     registration_id = mine.registration_id if mine else previous.registration_id
-    registration = None
-    if registration_id:
-        registration = connection.execute(_PERSON, {"registration_id": registration_id}).first()
-    same_code = (
-        registration.checkin_code == code if registration else _safe_parse(previous.code) == code
-    )
-    same_checkpoint = previous.checkpoint_id == checkpoint_id
-    if not (same_code and same_checkpoint):
+    registration = scan_sql.person(registration_id) if registration_id else None
+    if registration:
+        same_code = registration.checkin_code == code
+    else:
+        same_code = _parse_quietly(previous.code, scan.site_hosts) == code
+    if not (same_code and previous.checkpoint_id == checkpoint_id):
         return Result(Outcome.invalid, detail="nonce_reused")
     person = _person(registration, registration.bus) if registration else None
     if mine is not None:
         if mine.undone_at is None or mine.undo_reason != SUPERSEDED:
             return Result(Outcome.ok, person=person, replayed=True, checkin_id=mine.id)
-        active = _active(mine.registration_id, mine.checkpoint_id)
-        if active is not None:
-            result = _amber(person, active)
-            result.replayed = True
-            return result
+        if standing := scan_sql.standing(mine.registration_id, mine.checkpoint_id):
+            return _amber(person, standing, replayed=True)
     outcome = Outcome(previous.outcome)
+    standing = None
     if outcome == Outcome.already and person:
-        active = _active(person.registration_id, checkpoint_id)
-        if active is not None:
-            result = _amber(person, active)
-            result.replayed = True
-            return result
+        standing = scan_sql.standing(person.registration_id, checkpoint_id)
+    if standing:
+        return _amber(person, standing, replayed=True)
     return Result(outcome, person=person, detail=previous.detail, replayed=True)
 
 
-def _safe_parse(value: str) -> str | None:
+def _parse_quietly(value: str, site_hosts: Collection[str]) -> str | None:
     try:
-        return parse_code(value)
+        return parse_code(value, site_hosts)
     except ForeignURL:
         return None
 
@@ -489,106 +330,10 @@ def undo(checkin: CheckIn, by: StaffMember, reason: str, now: datetime | None = 
     reason = (reason or "").strip()[:200]
     if not reason:
         raise ValueError("a reason is required")
-    done = db.session.execute(
-        update(CheckIn)
-        .where(CheckIn.id == checkin.id, CheckIn.undone_at.is_(None))
-        .values(undone_at=now or utcnow(), undone_by_id=by.id, undo_reason=reason)
-    )
-    db.session.commit()
+    with transaction():
+        done = db.session.execute(
+            update(CheckIn)
+            .where(CheckIn.id == checkin.id, CheckIn.is_active)
+            .values(undone_at=now or utcnow(), undone_by_id=by.id, undo_reason=reason)
+        )
     return done.rowcount == 1
-
-
-# --- Reading: the count, the missing, the roster --------------------------------------------
-
-
-@dataclass
-class RosterRow:
-    registration: Registration
-    bus: str
-    checkin: CheckIn | None
-
-
-def roster(checkpoint: Checkpoint, bus_id: int | None = None) -> list[RosterRow]:
-    """Everyone with a seat on the trip (or on one bus), with their check-in here: one query."""
-    query = (
-        db.select(Registration, Bus.name, CheckIn)
-        .outerjoin(Bus, Bus.id == Registration.bus_id)
-        .outerjoin(
-            CheckIn,
-            and_(
-                CheckIn.registration_id == Registration.id,
-                CheckIn.checkpoint_id == checkpoint.id,
-                CheckIn.undone_at.is_(None),
-            ),
-        )
-        .where(Registration.trip_id == checkpoint.trip_id, Registration.status == Status.registered)
-        .order_by(Bus.position, Registration.full_name, Registration.id)
-    )
-    if bus_id is not None:
-        query = query.where(Registration.bus_id == bus_id)
-    return [RosterRow(r, bus or "", c) for r, bus, c in db.session.execute(query)]
-
-
-@dataclass
-class Count:
-    present: int
-    total: int
-    #: per bus: (name, present, total), in the trip's order
-    buses: list[tuple[str, int, int]]
-
-
-def count(rows: Iterable[RosterRow]) -> Count:
-    per_bus: dict[str, list[int]] = {}
-    present = total = 0
-    for row in rows:
-        tally = per_bus.setdefault(row.bus, [0, 0])
-        tally[1] += 1
-        total += 1
-        if row.checkin is not None:
-            tally[0] += 1
-            present += 1
-    return Count(present, total, [(name, p, t) for name, (p, t) in per_bus.items()])
-
-
-def search(trip: Trip, query: str, limit: int = 20) -> list[Registration]:
-    """People with a seat whose name, phone or RT matches, for the organiser's manual check-in."""
-    query = (query or "").strip()[:60]
-    if not query:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(Registration)
-            .where(
-                Registration.trip_id == trip.id,
-                Registration.status == Status.registered,
-                person_matches(query),
-            )
-            .order_by(Registration.full_name)
-            .limit(limit)
-        )
-    )
-
-
-def checkin_times(trip: Trip) -> dict[int, dict[int, datetime]]:
-    """Each registration's active check-in time per checkpoint, for the roster export: one query."""
-    rows = db.session.execute(
-        db.select(CheckIn.registration_id, CheckIn.checkpoint_id, CheckIn.scanned_at)
-        .join(Registration, Registration.id == CheckIn.registration_id)
-        .where(Registration.trip_id == trip.id, CheckIn.undone_at.is_(None))
-    )
-    times: dict[int, dict[int, datetime]] = {}
-    for registration_id, checkpoint_id, scanned_at in rows:
-        times.setdefault(registration_id, {})[checkpoint_id] = scanned_at
-    return times
-
-
-def open_checkpoint(trip: Trip, registration: Registration) -> Checkpoint | None:
-    """The checkpoint now open for this person: the first one where they are not checked in yet."""
-    done = set(
-        db.session.scalars(
-            db.select(CheckIn.checkpoint_id).where(
-                CheckIn.registration_id == registration.id, CheckIn.undone_at.is_(None)
-            )
-        )
-    )
-    return next((cp for cp in trip.checkpoints if cp.id not in done), None)

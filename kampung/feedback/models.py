@@ -76,6 +76,10 @@ class Survey(db.Model):
         back_populates="survey", order_by="Question.position", cascade="all, delete-orphan"
     )
 
+    def question(self, question_id: int) -> Question | None:
+        """One of this survey's questions by id; None for another survey's."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
     def open_now(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         if not self.is_open or self.trip.purged_at:

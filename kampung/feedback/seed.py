@@ -6,6 +6,7 @@ import random
 
 from sqlalchemy import insert
 
+from kampung.database import transaction
 from kampung.extensions import db
 from kampung.feedback.models import (
     CHOICE_KINDS,
@@ -71,10 +72,10 @@ def seed_responses(survey: Survey, n: int, *, missing: int = 0, seed: int = 1) -
         )
         for q in survey.questions:
             answers.extend(_answers(q, rid, rng))
-    db.session.execute(insert(Response), responses)
-    for start in range(0, len(answers), 5000):
-        db.session.execute(insert(Answer), answers[start : start + 5000])
-    db.session.commit()
+    with transaction():
+        db.session.execute(insert(Response), responses)
+        for start in range(0, len(answers), 5000):
+            db.session.execute(insert(Answer), answers[start : start + 5000])
 
 
 def _answers(question, response_id: str, rng: random.Random) -> list[dict]:

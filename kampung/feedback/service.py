@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from kampung.database import utcnow, whole_number
+from kampung.database import is_unique_violation, transaction, utcnow, whole_number
 from kampung.extensions import db
 from kampung.feedback.models import (
     CHOICE_KINDS,
@@ -26,7 +26,7 @@ from kampung.feedback.models import (
     Response,
     Survey,
 )
-from kampung.models import Registration, Status, Trip
+from kampung.models import Registration, Trip
 
 #: the longest text answer kept, in characters
 TEXT_LIMITS = {Kind.short_text: 200, Kind.long_text: 2000}
@@ -77,6 +77,33 @@ def response_of(survey: Survey, registration: Registration) -> Response | None:
             Response.survey_id == survey.id, Response.registration_id == registration.id
         )
     )
+
+
+@dataclass
+class SurveyEntry:
+    """What the personal page shows about the survey."""
+
+    #: hidden, open, editable (answered, named, still open) or thanked (answered)
+    state: str
+    #: the personal link's token, for the link to the survey
+    token: str = ""
+
+
+def survey_entry(registration: Registration) -> SurveyEntry:
+    survey = survey_of(registration.trip)
+    if survey is None or not registration.is_seated:
+        return SurveyEntry("hidden")
+    answered = has_responded(survey, registration)
+    is_open = survey.open_now()
+    if is_open and not answered:
+        state = "open"
+    elif answered and is_open and not survey.anonymous:
+        state = "editable"
+    elif answered:
+        state = "thanked"
+    else:
+        return SurveyEntry("hidden")
+    return SurveyEntry(state, registration.access_token)
 
 
 # --- Answering --------------------------------------------------------------------------------
@@ -136,20 +163,21 @@ def submit(
 ) -> None:
     """Save a person's answers: a first response, or (named surveys) a change until closing."""
     now = now or utcnow()
-    if registration.trip_id != survey.trip_id or registration.status != Status.registered:
+    if registration.trip_id != survey.trip_id or not registration.is_seated:
         raise FeedbackError(_("Only participants of this trip can answer its survey."), {})
     if not survey.open_now(now):
         raise SurveyClosed(_("The survey is closed. Answers can no longer be sent or changed."))
     rows = validate(survey, raw)
     try:
-        if survey.anonymous:
-            _add_anonymous(survey, registration, rows)
-        else:
-            _save_named(survey, registration, rows, now)
-        db.session.commit()
-    except IntegrityError:
+        with transaction():
+            if survey.anonymous:
+                _add_anonymous(survey, registration, rows)
+            else:
+                _save_named(survey, registration, rows, now)
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
         # The same person sent twice at once: the first one counts.
-        db.session.rollback()
         raise AlreadyAnswered(_("Your answers were already received. Thank you!")) from None
 
 
@@ -255,8 +283,8 @@ def add_question(survey: Survey, data: QuestionData) -> Question:
         required=data.required,
         options=data.options if data.kind in CHOICE_KINDS else [],
     )
-    db.session.add(question)
-    db.session.commit()
+    with transaction():
+        db.session.add(question)
     return question
 
 
@@ -273,31 +301,31 @@ def update_question(question: Question, data: QuestionData) -> None:
                 _("This question has answers: options cannot be removed, only reworded or added.")
             )
     _check(data)
-    question.kind = data.kind
-    question.text = data.text.strip()
-    question.text_en = data.text_en.strip()
-    question.required = data.required
-    question.options = data.options if data.kind in CHOICE_KINDS else []
-    db.session.commit()
+    with transaction():
+        question.kind = data.kind
+        question.text = data.text.strip()
+        question.text_en = data.text_en.strip()
+        question.required = data.required
+        question.options = data.options if data.kind in CHOICE_KINDS else []
 
 
 def remove_question(question: Question) -> None:
     if answer_count(question):
         raise QuestionLocked(_("This question has answers and cannot be removed."))
     survey = question.survey
-    survey.questions.remove(question)
-    for i, q in enumerate(survey.questions):
-        q.position = i
-    db.session.commit()
+    with transaction():
+        survey.questions.remove(question)
+        for i, q in enumerate(survey.questions):
+            q.position = i
 
 
 def move_question(question: Question, step: int) -> None:
     questions = list(question.survey.questions)
     i = questions.index(question)
     j = i + step
-    if 0 <= j < len(questions):
-        questions[i].position, questions[j].position = j, i
-    db.session.commit()
+    with transaction():
+        if 0 <= j < len(questions):
+            questions[i].position, questions[j].position = j, i
 
 
 def update_survey(
@@ -314,13 +342,13 @@ def update_survey(
         )
     if opens_at and closes_at and closes_at <= opens_at:
         raise FeedbackError(_("The survey must close after it opens."))
-    survey.is_open = is_open
-    survey.anonymous = anonymous
-    survey.opens_at = opens_at
-    survey.closes_at = closes_at
-    db.session.commit()
+    with transaction():
+        survey.is_open = is_open
+        survey.anonymous = anonymous
+        survey.opens_at = opens_at
+        survey.closes_at = closes_at
 
 
 def set_open(survey: Survey, is_open: bool) -> None:
-    survey.is_open = is_open
-    db.session.commit()
+    with transaction():
+        survey.is_open = is_open

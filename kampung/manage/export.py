@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import joinedload
 
-from kampung.checkin.service import checkin_times
+from kampung.checkin.roster import checkin_times
 from kampung.extensions import db
 from kampung.i18n import WIB
 from kampung.models import Registration, Status, Trip

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from kampung.database import is_unique_violation, transaction
 from kampung.extensions import db
 from kampung.manage.service import bus_counts
 from kampung.models import Bus, Registration, Status, Trip
@@ -239,7 +240,7 @@ def check_rows(trip: Trip, table: list[tuple[int, dict[str, str]]]) -> list[Impo
     active = dict(
         db.session.execute(
             db.select(Registration.phone, Registration.full_name).where(
-                Registration.trip_id == trip.id, Registration.status != Status.cancelled
+                Registration.trip_id == trip.id, Registration.is_active
             )
         ).all()
     )
@@ -311,30 +312,31 @@ def _friendly(raw: dict[str, str]) -> dict[str, str]:
 
 
 def save_rows(trip: Trip, table: list[tuple[int, dict[str, str]]]) -> list[Registration]:
-    """All rows in one transaction, checked again under the trip's lock; ImportProblems if not."""
-    trip.lock()
+    """All rows in one unit of work, checked again under the trip's lock; ImportProblems if not."""
     try:
-        rows = check_rows(trip, table)
-        if not all(row.ok for row in rows):
-            raise ImportProblems(rows)
-        saved = []
-        for row in rows:
-            if row.outcome == "skip":
-                continue
-            registration = service.add_registration(trip, row.person, source="import")
-            if row.outcome == "waitlist" and registration.status == Status.registered:
-                registration.waitlist()
-                registration.bus = None
-            elif row.bus is not None and registration.status == Status.registered:
-                registration.bus = row.bus
-            saved.append(registration)
-        db.session.commit()
-    except ImportProblems:
-        db.session.rollback()
-        raise
-    except (service.SignupError, IntegrityError):
+        with transaction():
+            trip.lock()
+            rows = check_rows(trip, table)
+            if not all(row.ok for row in rows):
+                raise ImportProblems(rows)
+            saved = []
+            for row in rows:
+                if row.outcome == "skip":
+                    continue
+                registration = service.add_registration(trip, row.person, source="import")
+                if row.outcome == "waitlist" and registration.is_seated:
+                    registration.waitlist()
+                    registration.bus = None
+                elif row.bus is not None and registration.is_seated:
+                    registration.bus = row.bus
+                saved.append(registration)
+            db.session.flush()
+    except service.SignupError:
         # Someone signed up with one of these phones since the check: show the rows again.
-        db.session.rollback()
+        raise ImportProblems(check_rows(trip, table)) from None
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
         raise ImportProblems(check_rows(trip, table)) from None
     return saved
 

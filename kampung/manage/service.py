@@ -1,13 +1,14 @@
 """Staff rules for a trip: its settings, the roster's search, moves between buses and seats.
 
-Plain functions that know nothing of the request. Each state change is one transaction that
-takes the trip's lock first, like the sign-up rules in `kampung.signup.service`.
+Plain functions that know nothing of the request. Each state change is one unit of work
+(kampung.database.transaction) that takes the trip's lock first, like the sign-up rules in
+`kampung.signup.service`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,11 +17,16 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from kampung.database import whole_number
+from kampung.database import is_unique_violation, transaction, whole_number
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Registration, Status, Trip
 from kampung.search import person_matches
-from kampung.signup.service import bus_with_free_seat, fill_free_seats, seats_taken
+from kampung.signup.service import (
+    bus_with_free_seat,
+    fill_free_seats,
+    seats_taken,
+    update_details,
+)
 from kampung.trips import create_trip
 
 #: what a slug may be: lowercase letters and digits, words joined by single hyphens
@@ -133,16 +139,17 @@ def create(settings: TripSettings) -> Trip:
     if slug_is_taken(settings.slug):
         raise SlugTaken()
     try:
-        trip = create_trip(
-            buses=[(bus.name, bus.seats) for bus in settings.buses],
-            checkpoints=[row.name for row in _ordered_checkpoints(settings.checkpoints)],
-            **settings.trip_fields(),
-        )
-        db.session.commit()
-    except IntegrityError:
+        with transaction():
+            trip = create_trip(
+                buses=[(bus.name, bus.seats) for bus in settings.buses],
+                checkpoints=[row.name for row in _ordered_checkpoints(settings.checkpoints)],
+                **settings.trip_fields(),
+            )
+    except IntegrityError as error:
         # Another admin took the slug between our check and our insert.
-        db.session.rollback()
-        raise SlugTaken() from None
+        if is_unique_violation(error) and slug_is_taken(settings.slug):
+            raise SlugTaken() from None
+        raise
     return trip
 
 
@@ -153,26 +160,22 @@ def update(trip: Trip, settings: TripSettings) -> list[Registration]:
     slug another trip has (SlugTaken). A higher capacity promotes waitlisted people, who are
     returned so staff can tell them.
     """
-    trip.lock()
     try:
-        if slug_is_taken(settings.slug, trip):
-            raise SlugTaken()
-        registered = seats_taken(trip)
-        if settings.capacity < registered:
-            raise CapacityBelowRegistered(registered)
-        for name, value in settings.trip_fields().items():
-            setattr(trip, name, value)
-        _sync_buses(trip, settings.buses)
-        _sync_checkpoints(trip, settings.checkpoints)
-        db.session.flush()
-        promoted = fill_free_seats(trip)
-        db.session.commit()
-    except ManageError:
-        db.session.rollback()
-        raise
-    except IntegrityError:
-        db.session.rollback()
-        if slug_is_taken(settings.slug, trip):
+        with transaction():
+            trip.lock()
+            if slug_is_taken(settings.slug, trip):
+                raise SlugTaken()
+            registered = seats_taken(trip)
+            if settings.capacity < registered:
+                raise CapacityBelowRegistered(registered)
+            for name, value in settings.trip_fields().items():
+                setattr(trip, name, value)
+            _sync_buses(trip, settings.buses)
+            _sync_checkpoints(trip, settings.checkpoints)
+            db.session.flush()
+            promoted = fill_free_seats(trip)
+    except IntegrityError as error:
+        if is_unique_violation(error) and slug_is_taken(settings.slug, trip):
             raise SlugTaken() from None
         raise
     return promoted
@@ -220,6 +223,17 @@ class RosterFilter:
     bus: str = ""
     page: int = 1
 
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> RosterFilter:
+        """The filter a roster URL's query string asks for; nonsense in it is ignored."""
+        return cls(
+            q=args.get("q", "")[:100],
+            kecamatan=args.get("kecamatan", ""),
+            status=args.get("status", ""),
+            bus=args.get("bus", ""),
+            page=whole_number(args.get("page", "1")) or 1,
+        )
+
 
 @dataclass
 class RosterPage:
@@ -260,7 +274,7 @@ def bus_counts(trip: Trip) -> dict[int | None, int]:
     return dict(
         db.session.execute(
             db.select(Registration.bus_id, func.count())
-            .where(Registration.trip_id == trip.id, Registration.status == Status.registered)
+            .where(Registration.trip_id == trip.id, Registration.is_seated)
             .group_by(Registration.bus_id)
         ).all()
     )
@@ -273,7 +287,7 @@ def promoted_not_told(trip: Trip) -> list[Registration]:
             db.select(Registration)
             .where(
                 Registration.trip_id == trip.id,
-                Registration.status == Status.registered,
+                Registration.is_seated,
                 Registration.promoted_at.is_not(None),
             )
             .order_by(Registration.promoted_at)
@@ -282,22 +296,18 @@ def promoted_not_told(trip: Trip) -> list[Registration]:
 
 
 def mark_told(registration: Registration) -> None:
-    registration.promoted_at = None
-    db.session.commit()
+    with transaction():
+        registration.promoted_at = None
 
 
 @contextmanager
 def _changing(registration: Registration) -> Iterator[Trip]:
-    """One transaction under the trip's lock, on fresh data; a refused change saves nothing."""
+    """One unit of work under the trip's lock, on fresh data; a refused change saves nothing."""
     trip = registration.trip
-    trip.lock()
-    db.session.refresh(registration)
-    try:
+    with transaction():
+        trip.lock()
+        db.session.refresh(registration)
         yield trip
-    except ManageError:
-        db.session.rollback()
-        raise
-    db.session.commit()
 
 
 def promote(registration: Registration) -> None:
@@ -315,10 +325,20 @@ def promote(registration: Registration) -> None:
 def move_to_bus(registration: Registration, bus: Bus | None) -> None:
     """Put a registered person on another bus (None: no bus). Raises BusFull, NotRegistered."""
     with _changing(registration):
-        if registration.status != Status.registered:
+        if not registration.is_seated:
             raise NotRegistered()
         ensure_room(registration, bus)
         registration.bus = bus
+
+
+def edit_participant(registration: Registration, person: dict, bus: Bus | None) -> None:
+    """The admin's edit of a person: details and bus in one unit of work, so that a full bus
+    (BusFull) or a phone already in use (DuplicatePhone) saves neither."""
+    with transaction():
+        moving = registration.is_seated and bus != registration.bus
+        update_details(registration, person)
+        if moving:
+            move_to_bus(registration, bus)
 
 
 def ensure_room(registration: Registration, bus: Bus | None) -> None:

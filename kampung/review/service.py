@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, delete, func, literal, or_, select
 
-from kampung.database import utcnow
+from kampung.database import transaction, utcnow
 from kampung.extensions import db
 from kampung.feedback.models import (
     CHOICE_KINDS,
@@ -27,7 +27,7 @@ from kampung.feedback.models import (
     Response,
     Survey,
 )
-from kampung.models import Bus, Registration, StaffMember, Status
+from kampung.models import Bus, Registration, StaffMember
 
 #: comments shown per page
 PAGE_SIZE = 50
@@ -70,12 +70,12 @@ def response_rate(survey: Survey) -> Rate:
         select(func.count())
         .select_from(Responded)
         .join(Registration, Registration.id == Responded.registration_id)
-        .where(Responded.survey_id == survey.id, Registration.status == Status.registered)
+        .where(Responded.survey_id == survey.id, Registration.is_seated)
         .scalar_subquery()
     )
     invited = (
         select(func.count())
-        .where(Registration.trip_id == survey.trip_id, Registration.status == Status.registered)
+        .where(Registration.trip_id == survey.trip_id, Registration.is_seated)
         .scalar_subquery()
     )
     row = db.session.execute(select(answered, invited)).one()
@@ -88,7 +88,7 @@ def not_answered(survey: Survey) -> list[Registration]:
             select(Registration)
             .where(
                 Registration.trip_id == survey.trip_id,
-                Registration.status == Status.registered,
+                Registration.is_seated,
                 ~select(Responded.registration_id)
                 .where(
                     Responded.survey_id == survey.id,
@@ -263,15 +263,15 @@ def set_mark(survey: Survey, answer_id: str, kind: str, note: str, by: StaffMemb
         raise MarkError(_("Please keep the note under 500 characters."))
     if kind and kind not in MarkKind.__members__:
         raise MarkError(_("Choose practice to adopt or follow-up."))
-    existing = db.session.scalar(select(Mark).where(Mark.answer_id == answer_id))
-    if not kind:
-        db.session.execute(delete(Mark).where(Mark.answer_id == answer_id))
-    elif existing:
-        existing.kind, existing.note, existing.marked_by_id = kind, note, by.id
-        existing.marked_at = utcnow()
-    else:
-        db.session.add(Mark(answer_id=answer_id, kind=kind, note=note, marked_by_id=by.id))
-    db.session.commit()
+    with transaction():
+        existing = db.session.scalar(select(Mark).where(Mark.answer_id == answer_id))
+        if not kind:
+            db.session.execute(delete(Mark).where(Mark.answer_id == answer_id))
+        elif existing:
+            existing.kind, existing.note, existing.marked_by_id = kind, note, by.id
+            existing.marked_at = utcnow()
+        else:
+            db.session.add(Mark(answer_id=answer_id, kind=kind, note=note, marked_by_id=by.id))
 
 
 def marked(survey: Survey) -> list:

@@ -3,33 +3,24 @@ Chair and admin only; organisers do not see answers."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_babel import force_locale, format_decimal, get_locale
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2_fragments.flask import render_block
 
-from kampung import spreadsheets
 from kampung.auth.roles import roles_required
 from kampung.database import whole_number
+from kampung.downloads import spreadsheet
 from kampung.feedback import service as feedback
 from kampung.feedback.models import MARK_LABELS, TEXT_KINDS, Survey
-from kampung.links import public_url, whatsapp_url
+from kampung.fragments import render_page
+from kampung.lookups import back_to, trip_or_404
 from kampung.models import Registration, Trip
 from kampung.places import KECAMATAN
 from kampung.review import service
-from kampung.trips import get_trip_or_404
+from kampung.whatsapp import survey_reminder, whatsapp_url
 
-bp = Blueprint("review", __name__, url_prefix="/manage/<slug>")
+bp = Blueprint("review", __name__)
 
 chair_required = roles_required("chair")
 MARKED_FILTERS = ("practice", "followup", "any")
@@ -48,31 +39,21 @@ def signed0(value: float) -> str:
 
 
 def _survey(slug: str) -> tuple[Trip, Survey]:
-    trip = get_trip_or_404(slug)
+    trip = trip_or_404(slug)
     survey = feedback.survey_of(trip)
     if survey is None:
         abort(404)
     return trip, survey
 
 
-def reminder_link(trip: Trip, registration: Registration) -> str | None:
+def reminder_link(registration: Registration) -> str | None:
     """A wa.me link carrying a ready Indonesian reminder with the person's own survey link."""
     if not registration.phone:
         return None
-    link = public_url(url_for("feedback.answer", token=registration.access_token))
-    with force_locale("id"):
-        message = _(
-            "Hello %(name)s, thank you for joining %(trip)s. Please take three minutes to fill "
-            "in the survey through your personal link: %(link)s. Your answers help the forum "
-            "choose the practices to adopt in our RTs. Thank you!",
-            name=registration.full_name,
-            trip=trip.title,
-            link=link,
-        )
-    return whatsapp_url(registration.phone, message)
+    return whatsapp_url(registration.phone, survey_reminder(registration))
 
 
-@bp.get("/review")
+@bp.get("/manage/<slug>/review")
 @chair_required
 def dashboard(slug: str):
     trip, survey = _survey(slug)
@@ -83,7 +64,7 @@ def dashboard(slug: str):
         trip=trip,
         survey=survey,
         rate=service.response_rate(survey),
-        missing=[(r, reminder_link(trip, r)) for r in missing],
+        missing=[(r, reminder_link(r)) for r in missing],
         summaries=service.summarise(survey, locale),
         text_kinds=TEXT_KINDS,
         locale=locale,
@@ -106,31 +87,29 @@ def _filter() -> service.CommentFilter:
     )
 
 
-@bp.get("/review/comments")
+@bp.get("/manage/<slug>/review/comments")
 @chair_required
 def comments(slug: str):
     trip, survey = _survey(slug)
     f = _filter()
     rows, total = service.comments(survey, f)
-    context = {
-        "trip": trip,
-        "survey": survey,
-        "f": f,
-        "rows": rows,
-        "total": total,
-        "page_size": service.PAGE_SIZE,
-        "text_questions": [q for q in survey.questions if q.kind in TEXT_KINDS],
-        "kecamatan": KECAMATAN,
-        "mark_labels": MARK_LABELS,
-        "back": request.full_path.rstrip("?"),
-        "locale": str(get_locale()),
-    }
-    if request.htmx and request.htmx.target == "results":
-        return render_block("review/comments.html", "results", **context)
-    return render_template("review/comments.html", **context)
+    return render_page(
+        "review/comments.html",
+        trip=trip,
+        survey=survey,
+        f=f,
+        rows=rows,
+        total=total,
+        page_size=service.PAGE_SIZE,
+        text_questions=[q for q in survey.questions if q.kind in TEXT_KINDS],
+        kecamatan=KECAMATAN,
+        mark_labels=MARK_LABELS,
+        back=request.full_path.rstrip("?"),
+        locale=str(get_locale()),
+    )
 
 
-@bp.post("/review/answers/<answer_id>/mark")
+@bp.post("/manage/<slug>/review/answers/<answer_id>/mark")
 @chair_required
 def mark(slug: str, answer_id: str):
     trip, survey = _survey(slug)
@@ -166,12 +145,10 @@ def mark(slug: str, answer_id: str):
         ), status
     if status == 200:
         flash(message, "success")
-    back = request.form.get("back", "")
-    prefix = url_for(".comments", slug=slug)
-    return redirect(back if back.startswith(prefix) else prefix, 303)
+    return redirect(back_to(url_for(".comments", slug=slug)), 303)
 
 
-@bp.get("/review/practices")
+@bp.get("/manage/<slug>/review/practices")
 @chair_required
 def practices(slug: str):
     trip, survey = _survey(slug)
@@ -185,7 +162,7 @@ def practices(slug: str):
     )
 
 
-@bp.get("/review/report")
+@bp.get("/manage/<slug>/review/report")
 @chair_required
 def report(slug: str):
     trip, survey = _survey(slug)
@@ -203,25 +180,17 @@ def report(slug: str):
     )
 
 
-@bp.get("/feedback.csv")
+@bp.get("/manage/<slug>/feedback.csv")
 @chair_required
 def export_csv(slug: str):
     trip, survey = _survey(slug)
     header, rows = service.export_rows(survey, str(get_locale()))
-    return Response(
-        spreadsheets.to_csv(header, rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{trip.slug}-survei.csv"'},
-    )
+    return spreadsheet(header, rows, f"{trip.slug}-survei.csv", _("Survey"))
 
 
-@bp.get("/feedback.xlsx")
+@bp.get("/manage/<slug>/feedback.xlsx")
 @chair_required
 def export_xlsx(slug: str):
     trip, survey = _survey(slug)
     header, rows = service.export_rows(survey, str(get_locale()))
-    return Response(
-        spreadsheets.to_xlsx(header, rows, _("Survey")),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{trip.slug}-survei.xlsx"'},
-    )
+    return spreadsheet(header, rows, f"{trip.slug}-survei.xlsx", _("Survey"))

@@ -1,18 +1,21 @@
 """The sign-up rules: seats, the waitlist, one registration per phone, cancel and promote.
 
 Plain functions that know nothing of the request, so tests and the importer call them directly.
-Each one is a whole transaction: it takes the trip's lock first, then counts, then writes.
+Each change is one unit of work (kampung.database.transaction) that takes the trip's lock
+first, then counts, then writes; called inside a caller's unit, it commits with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from kampung.database import utcnow
+from kampung.database import is_unique_violation, transaction, utcnow
 from kampung.extensions import db
 from kampung.models import Bus, Registration, Status, Trip
 
@@ -58,16 +61,14 @@ def find_active_by_phone(trip: Trip, phone: str) -> Registration | None:
         db.select(Registration).where(
             Registration.trip_id == trip.id,
             Registration.phone == phone,
-            Registration.status != Status.cancelled,
+            Registration.is_active,
         )
     )
 
 
 def seats_taken(trip: Trip) -> int:
     return db.session.scalar(
-        db.select(func.count()).where(
-            Registration.trip_id == trip.id, Registration.status == Status.registered
-        )
+        db.select(func.count()).where(Registration.trip_id == trip.id, Registration.is_seated)
     )
 
 
@@ -93,7 +94,7 @@ def bus_with_free_seat(trip: Trip) -> Bus | None:
     taken = dict(
         db.session.execute(
             db.select(Registration.bus_id, func.count())
-            .where(Registration.trip_id == trip.id, Registration.status == Status.registered)
+            .where(Registration.trip_id == trip.id, Registration.is_seated)
             .group_by(Registration.bus_id)
         ).all()
     )
@@ -150,22 +151,24 @@ def register(
     Staff imports (source="import") may add people while public sign-up is closed.
     Raises RegistrationClosed or DuplicatePhone, having saved nothing.
     """
-    trip.lock()
-    try:
+    with _same_phone_is_duplicate(trip, person.get("phone")), transaction():
+        trip.lock()
         registration = add_registration(trip, person, source=source, consent_at=consent_at, now=now)
-    except SignupError:
-        db.session.rollback()
-        raise
-    except IntegrityError:
-        # Another request registered the same phone between our check and our insert.
-        db.session.rollback()
-        existing = find_active_by_phone(trip, person["phone"])
+        position = waitlist_position(registration)
+    return SignupResult(registration, position)
+
+
+@contextmanager
+def _same_phone_is_duplicate(trip: Trip, phone: str | None) -> Iterator[None]:
+    """Another request registered the same phone between our check and our write: the
+    database refused ours, and the person is told as if our check had seen it."""
+    try:
+        yield
+    except IntegrityError as error:
+        existing = find_active_by_phone(trip, phone) if is_unique_violation(error) else None
         if existing is None:
             raise
         raise DuplicatePhone(existing) from None
-    position = waitlist_position(registration)
-    db.session.commit()
-    return SignupResult(registration, position)
 
 
 def can_edit_own_details(registration: Registration, now: datetime | None = None) -> bool:
@@ -179,27 +182,19 @@ def update_details(registration: Registration, person: dict, *, self_service: bo
     `self_service` is the participant editing their own page, which stops when registration
     closes (RegistrationClosed); staff may edit at any time.
     """
-    registration.trip.lock()
-    db.session.refresh(registration)
-    if self_service and not can_edit_own_details(registration):
-        db.session.rollback()
-        raise RegistrationClosed()
-    other = find_active_by_phone(registration.trip, person.get("phone", registration.phone))
-    if other is not None and other.id != registration.id:
-        db.session.rollback()
-        raise DuplicatePhone(other)
-    for field in PERSON_FIELDS:
-        if field in person:
-            setattr(registration, field, person[field])
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same phone was registered by someone else between our check and our write.
-        db.session.rollback()
-        existing = find_active_by_phone(registration.trip, person["phone"])
-        if existing is None:
-            raise
-        raise DuplicatePhone(existing) from None
+    trip = registration.trip
+    with _same_phone_is_duplicate(trip, person.get("phone")), transaction():
+        trip.lock()
+        db.session.refresh(registration)
+        if self_service and not can_edit_own_details(registration):
+            raise RegistrationClosed()
+        other = find_active_by_phone(trip, person.get("phone", registration.phone))
+        if other is not None and other.id != registration.id:
+            raise DuplicatePhone(other)
+        for field in PERSON_FIELDS:
+            if field in person:
+                setattr(registration, field, person[field])
+        db.session.flush()
 
 
 def can_cancel_own(registration: Registration, now: datetime | None = None) -> bool:
@@ -213,15 +208,14 @@ def cancel(registration: Registration) -> Registration | None:
     Returns the promoted registration, so staff can tell that person.
     """
     trip = registration.trip
-    trip.lock()
-    db.session.refresh(registration)
-    if registration.status == Status.cancelled:
-        db.session.commit()
-        return None
-    registration.cancel()
-    db.session.flush()
-    promoted = fill_free_seats(trip)
-    db.session.commit()
+    with transaction():
+        trip.lock()
+        db.session.refresh(registration)
+        if registration.status == Status.cancelled:
+            return None
+        registration.cancel()
+        db.session.flush()
+        promoted = fill_free_seats(trip)
     return promoted[0] if promoted else None
 
 

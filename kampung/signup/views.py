@@ -20,20 +20,22 @@ from flask import (
 )
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from jinja2_fragments.flask import render_blocks
 
 from kampung import phones
 from kampung.database import utcnow
-from kampung.extensions import db, limiter
-from kampung.feedback.views import survey_entry
-from kampung.links import public_url, whatsapp_url
+from kampung.extensions import limiter
+from kampung.feedback.service import survey_entry
+from kampung.fragments import render_page
+from kampung.links import public_url
+from kampung.lookups import registration_by_token_or_404, trip_or_404
 from kampung.models import Registration, Status, Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.qr import qr_svg
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
-from kampung.tokens import TOKEN_LIMIT, looks_like_token
-from kampung.trips import get_trip_or_404, open_trips
+from kampung.tokens import TOKEN_LIMIT
+from kampung.trips import open_trips
+from kampung.whatsapp import own_page_message, whatsapp_url
 
 bp = Blueprint("signup", __name__)
 
@@ -56,13 +58,13 @@ def index():
 
 @bp.get("/e/<slug>")
 def trip(slug: str):
-    return _trip_page(get_trip_or_404(slug), SignupForm())
+    return _trip_page(trip_or_404(slug), SignupForm())
 
 
 @bp.post("/e/<slug>")
 @limiter.limit(SIGNUP_LIMIT)
 def sign_up(slug: str):
-    trip = get_trip_or_404(slug)
+    trip = trip_or_404(slug)
     form = SignupForm()
     if not trip.registration_is_open():
         return _trip_page(trip, form, 409, problem="closed")
@@ -96,25 +98,29 @@ def sign_up(slug: str):
 @limiter.limit(CHECK_LIMIT)
 def check_field(slug: str):
     """htmx inline validation of the sign-up form."""
-    trip = get_trip_or_404(slug)
+    trip = trip_or_404(slug)
     form = SignupForm()
     return _checked_field(form, _form_context(trip, form, request.path))
 
 
-def _checked_field(form, context: dict) -> str:
+def _checked_field(form, context: dict):
     """The changed field's block, with its message if any; 400 for anything but htmx."""
-    name = request.htmx.trigger_name
-    if not request.htmx or name not in _field_names(form):
+    if not request.htmx or request.htmx.trigger_name not in _field_names(form):
         abort(400)
     form.validate()
     # A block rendered alone skips the template's top-level import of the field() macro.
     macros = current_app.jinja_env.get_template("macros.html").module
-    blocks = [f"field_{name}"]
-    if name == "kecamatan":
-        # The kelurahan suggestions follow the chosen kecamatan.
-        blocks.append("kelurahan_list")
-    context.update(field=macros.field, kelurahan_oob=True)
-    return render_blocks("signup/person_form.html", blocks, **context)
+    name = request.htmx.trigger_name
+    # The kelurahan suggestions follow the chosen kecamatan.
+    also = ["kelurahan_list"] if name == "kecamatan" else []
+    return render_page(
+        "signup/person_form.html",
+        block=f"field_{name}",
+        also=also,
+        field=macros.field,
+        kelurahan_oob=True,
+        **context,
+    )
 
 
 def _field_names(form) -> set[str]:
@@ -139,16 +145,7 @@ def _trip_page(trip: Trip, form: SignupForm, status: int = 200, **extra):
 
 
 def _form_context(trip: Trip, form, check_url: str) -> dict:
-    def check(field) -> dict:
-        """htmx attributes that validate `field` on change and swap in its block."""
-        return {
-            "data-hx-post": check_url,
-            "data-hx-trigger": "change",
-            "data-hx-target": f"#field-{field.id}",
-            "data-hx-swap": "outerHTML",
-        }
-
-    return {"trip": trip, "form": form, "check": check, "kelurahan_for": kelurahan_for}
+    return {"trip": trip, "form": form, "check_url": check_url, "kelurahan_for": kelurahan_for}
 
 
 def kelurahan_for(kecamatan: str | None) -> tuple[str, ...]:
@@ -159,28 +156,11 @@ def kelurahan_for(kecamatan: str | None) -> tuple[str, ...]:
 # --- The personal page ----------------------------------------------------------------------
 
 
-def _registration_or_404(token: str) -> Registration:
-    if not looks_like_token(token):
-        abort(404)
-    registration = db.session.scalar(
-        db.select(Registration).where(Registration.access_token == token)
-    )
-    if registration is None:
-        abort(404)
-    return registration
-
-
 @bp.get("/p/<token>")
 @TOKEN_LIMIT
 def personal(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_by_token_or_404(token)
     trip = registration.trip
-    page_url = public_url(url_for(".personal", token=token))
-    message = _(
-        "My registration for %(trip)s. My personal page and QR code for the bus: %(url)s",
-        trip=trip.title,
-        url=page_url,
-    )
     context = {
         "registration": registration,
         "trip": trip,
@@ -189,7 +169,9 @@ def personal(token: str):
         "phone": phones.display(registration.phone),
         "emergency_phone": phones.display(registration.emergency_phone),
         "whatsapp_url": (
-            whatsapp_url(registration.phone, message) if registration.is_active else None
+            whatsapp_url(registration.phone, own_page_message(registration))
+            if registration.is_active
+            else None
         ),
         "can_edit": service.can_edit_own_details(registration),
         "can_cancel": service.can_cancel_own(registration),
@@ -197,7 +179,7 @@ def personal(token: str):
         "qr": None,
     }
     # Only a seat gets a ticket: a waitlisted person would be turned away at the bus anyway.
-    if registration.status == Status.registered and registration.phone:
+    if registration.is_seated and registration.phone:
         checkin_url = public_url(f"/c/{registration.checkin_code}")
         context["qr"] = qr_svg(checkin_url, _("QR code for check-in at the bus"))
     response = make_response(render_template("signup/personal.html", **context))
@@ -207,7 +189,7 @@ def personal(token: str):
 @bp.route("/p/<token>/edit", methods=["GET", "POST"])
 @TOKEN_LIMIT
 def edit(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_by_token_or_404(token)
     personal_page = url_for(".personal", token=token)
     if not service.can_edit_own_details(registration):
         flash(_closed_for_edits(), "warning")
@@ -236,7 +218,7 @@ def edit(token: str):
 @TOKEN_LIMIT
 def check_own_field(token: str):
     """htmx inline validation of the edit form."""
-    registration = _registration_or_404(token)
+    registration = registration_by_token_or_404(token)
     form = PersonForm()
     return _checked_field(form, _form_context(registration.trip, form, request.path))
 
@@ -258,7 +240,7 @@ def _edit_page(registration: Registration, form: PersonForm, status: int = 200):
 @bp.route("/p/<token>/cancel", methods=["GET", "POST"])
 @TOKEN_LIMIT
 def cancel(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_by_token_or_404(token)
     personal_page = url_for(".personal", token=token)
     if not service.can_cancel_own(registration):
         if registration.is_active:

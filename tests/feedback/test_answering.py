@@ -167,7 +167,7 @@ def test_a_closed_survey_shows_no_form(client, trip):
 def test_personal_entry_follows_the_survey_state(app, trip):
     from flask import render_template
 
-    from kampung.feedback.views import survey_entry
+    from kampung.feedback.service import survey_entry
 
     survey = service.survey_of(trip)
     (reg,) = participants(trip, 1)

@@ -70,7 +70,7 @@ def test_active_search_answers_htmx_with_the_results_only(client, chair, trip):
     response = client.get(
         f"/manage/{trip.slug}/participants",
         query_string={"q": "Uji 1"},
-        headers={"HX-Request": "true"},
+        headers={"HX-Request": "true", "HX-Target": "results"},
     )
     page = response.get_data(as_text=True)
     assert page.lstrip().startswith('<div id="results"')
@@ -80,7 +80,11 @@ def test_active_search_answers_htmx_with_the_results_only(client, chair, trip):
     restore = client.get(
         f"/manage/{trip.slug}/participants",
         query_string={"q": "Uji 1"},
-        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+        headers={
+            "HX-Request": "true",
+            "HX-Target": "results",
+            "HX-History-Restore-Request": "true",
+        },
     )
     assert restore.get_data(as_text=True).startswith("<!doctype html>")
 

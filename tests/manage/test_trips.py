@@ -109,7 +109,9 @@ def test_add_a_bus_row_without_javascript(client, admin):
 def test_add_a_checkpoint_row_with_htmx_returns_only_the_fieldset(client, admin):
     log_in(client, admin)
     response = client.post_form(
-        "/manage/new", trip_form(action="add_checkpoint"), headers={"HX-Request": "true"}
+        "/manage/new",
+        trip_form(action="add_checkpoint"),
+        headers={"HX-Request": "true", "HX-Target": "checkpoints"},
     )
     page = response.get_data(as_text=True)
     assert page.lstrip().startswith('<fieldset id="checkpoints"')

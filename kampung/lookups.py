@@ -1,0 +1,55 @@
+"""The objects a URL names, or a 404: every view loads what its path holds through these, so
+that "this checkpoint belongs to this trip" is checked in one place."""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from flask import abort, request
+from sqlalchemy import select
+
+from kampung.extensions import db
+from kampung.models import Registration, Trip
+from kampung.tokens import looks_like_token
+
+
+class _OfATrip(Protocol):
+    trip_id: int
+
+
+Child = TypeVar("Child", bound=_OfATrip)
+
+
+def trip_or_404(slug: str) -> Trip:
+    return db.first_or_404(select(Trip).where(Trip.slug == slug))
+
+
+def registration_by_token_or_404(token: str) -> Registration:
+    """The registration a personal link opens; a malformed token is refused before any query."""
+    if not looks_like_token(token):
+        abort(404)
+    return db.first_or_404(select(Registration).where(Registration.access_token == token))
+
+
+def child_of_trip_or_404(model: type[Child], child_id: int, trip: Trip) -> Child:
+    """A bus, checkpoint, registration, check-in ... by id, and only when it is this trip's."""
+    child = db.session.get(model, child_id)
+    if child is None or child.trip_id != trip.id:
+        abort(404)
+    return child
+
+
+def back_to(prefix: str) -> str:
+    """Where a form's `back` field says to return, when it is a path under `prefix` (a page of
+    this site); else `prefix` itself. Never another host."""
+    back = request.form.get("back", "") or request.args.get("back", "")
+    if back.startswith(prefix) and not back.startswith("//"):
+        return back
+    return prefix
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (for ?next= after login), else None."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target

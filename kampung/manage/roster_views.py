@@ -1,0 +1,170 @@
+"""The trip's roster for staff: search and filters, and the admin's changes to a person (edit,
+cancel, a seat, another bus), with the exports."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from kampung import phones
+from kampung.auth.roles import admin_required, staff_required
+from kampung.downloads import spreadsheet
+from kampung.extensions import db
+from kampung.fragments import render_page
+from kampung.lookups import back_to, child_of_trip_or_404, trip_or_404
+from kampung.manage import export, service
+from kampung.manage.forms import BusMoveForm, ParticipantForm
+from kampung.manage.views import bp
+from kampung.models import Bus, Registration, Status, Trip
+from kampung.places import KECAMATAN
+from kampung.signup import service as signup
+
+
+def _roster_page(trip: Trip, status: int = 200):
+    wanted = service.RosterFilter.from_args(request.args)
+    move_form = BusMoveForm()
+    move_form.set_buses(trip)
+    return render_page(
+        "manage/participants.html",
+        status,
+        trip=trip,
+        wanted=wanted,
+        result=service.roster(trip, wanted),
+        kecamatan_options=[(name, name) for name in KECAMATAN],
+        bus_options=[(str(bus.id), bus.name) for bus in trip.buses] + [("none", _("No bus"))],
+        statuses=[
+            (Status.registered, _("Registered")),
+            (Status.waitlisted, _("Waitlisted")),
+            (Status.cancelled, _("Cancelled")),
+        ],
+        free_seats=trip.capacity - signup.seats_taken(trip),
+        move_form=move_form,
+        back=request.full_path.rstrip("?"),
+    )
+
+
+def _back(trip: Trip):
+    """Back to the roster as it was filtered."""
+    return redirect(back_to(url_for(".participants", slug=trip.slug)))
+
+
+@bp.get("/manage/<slug>/participants")
+@staff_required
+def participants(slug: str):
+    return _roster_page(trip_or_404(slug))
+
+
+@bp.route("/manage/<slug>/participants/<int:registration_id>/edit", methods=["GET", "POST"])
+@admin_required
+def participant_edit(slug: str, registration_id: int):
+    trip = trip_or_404(slug)
+    registration = child_of_trip_or_404(Registration, registration_id, trip)
+    form = ParticipantForm(obj=registration if request.method == "GET" else None)
+    form.set_buses(trip)
+    if request.method == "GET":
+        form.bus.data = str(registration.bus_id or "")
+        # Phones shown the way people write them; saving normalises them again.
+        form.phone.data = phones.display(registration.phone)
+        form.emergency_phone.data = phones.display(registration.emergency_phone)
+    if form.validate_on_submit():
+        bus = db.session.get(Bus, int(form.bus.data)) if form.bus.data else None
+        try:
+            service.edit_participant(registration, form.person(), bus)
+        except signup.DuplicatePhone as exc:
+            form.phone.errors.append(
+                _(
+                    "This number is already registered on this trip by %(name)s.",
+                    name=exc.existing.full_name,
+                )
+            )
+        except service.BusFull as exc:
+            form.bus.errors.append(_("%(bus)s is full.", bus=exc.bus.name))
+        else:
+            flash(_("Details of %(name)s saved.", name=registration.full_name), "success")
+            return redirect(url_for(".participants", slug=trip.slug))
+    return render_template(
+        "manage/participant_edit.html", trip=trip, registration=registration, form=form
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/manage/<slug>/participants/<int:registration_id>/cancel", methods=["GET", "POST"])
+@admin_required
+def participant_cancel(slug: str, registration_id: int):
+    trip = trip_or_404(slug)
+    registration = child_of_trip_or_404(Registration, registration_id, trip)
+    if request.method == "GET":
+        return render_template(
+            "manage/participant_cancel.html", trip=trip, registration=registration
+        )
+    promoted = signup.cancel(registration)
+    flash(_("The registration of %(name)s is cancelled.", name=registration.full_name), "success")
+    if promoted:
+        flash(
+            _(
+                "%(name)s moved from the waitlist to the free seat. Tell them on the trip's page.",
+                name=promoted.full_name,
+            ),
+            "info",
+        )
+    return redirect(url_for(".participants", slug=trip.slug))
+
+
+@bp.post("/manage/<slug>/participants/<int:registration_id>/promote")
+@admin_required
+def participant_promote(slug: str, registration_id: int):
+    trip = trip_or_404(slug)
+    registration = child_of_trip_or_404(Registration, registration_id, trip)
+    try:
+        service.promote(registration)
+    except service.NoFreeSeat:
+        flash(_("There is no free seat. Raise the capacity or cancel someone first."), "error")
+        return _roster_page(trip, 409)
+    except service.NotWaitlisted:
+        flash(_("%(name)s is not on the waitlist.", name=registration.full_name), "error")
+        return _roster_page(trip, 409)
+    flash(_("%(name)s now has a seat.", name=registration.full_name), "success")
+    return _back(trip)
+
+
+@bp.post("/manage/<slug>/participants/<int:registration_id>/bus")
+@admin_required
+def participant_bus(slug: str, registration_id: int):
+    trip = trip_or_404(slug)
+    registration = child_of_trip_or_404(Registration, registration_id, trip)
+    form = BusMoveForm()
+    form.set_buses(trip)
+    if not form.validate():
+        flash(_("Choose one of this trip's buses."), "error")
+        return _roster_page(trip, 422)
+    bus = db.session.get(Bus, int(form.bus.data)) if form.bus.data else None
+    try:
+        service.move_to_bus(registration, bus)
+    except service.BusFull as exc:
+        flash(_("%(bus)s is full.", bus=exc.bus.name), "error")
+        return _roster_page(trip, 409)
+    except service.NotRegistered:
+        flash(_("Only people with a seat can be put on a bus."), "error")
+        return _roster_page(trip, 409)
+    flash(
+        _(
+            "%(name)s is now on %(bus)s.",
+            name=registration.full_name,
+            bus=bus.name if bus else _("no bus"),
+        ),
+        "success",
+    )
+    return _back(trip)
+
+
+@bp.get("/manage/<slug>/participants.csv")
+@staff_required
+def export_csv(slug: str):
+    trip = trip_or_404(slug)
+    return spreadsheet(*export.roster_rows(trip), f"peserta-{trip.slug}.csv", "Peserta")
+
+
+@bp.get("/manage/<slug>/participants.xlsx")
+@staff_required
+def export_xlsx(slug: str):
+    trip = trip_or_404(slug)
+    return spreadsheet(*export.roster_rows(trip), f"peserta-{trip.slug}.xlsx", "Peserta")
