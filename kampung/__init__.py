@@ -27,11 +27,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from kampung import cli, errors, security
+    from kampung import assets, cli, compression, errors, security
 
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    compression.init_app(app)
+    assets.init_app(app)  # outside compression: static files come compressed already
     return app
 
 
