@@ -122,7 +122,7 @@ def seed(url: str, people: int, capacity: int = 0) -> Seeded:
     from kampung.extensions import db
     from kampung.feedback import service
     from kampung.feedback.seed import seed_responses
-    from kampung.models import Registration
+    from kampung.signup.models import Registration
 
     app = make_app(url)
     with app.app_context():

@@ -55,10 +55,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     # Models of every area, so that migrations and queries see them all.
     from kampung import models  # noqa: F401
+    from kampung.auth import models as auth_models  # noqa: F401
     from kampung.auth import roles  # noqa: F401
     from kampung.checkin import models as checkin_models  # noqa: F401
     from kampung.feedback import models as feedback_models  # noqa: F401
     from kampung.links import public_url
+    from kampung.signup import models as signup_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url
 
     app.jinja_env.globals.update(

@@ -9,9 +9,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from kampung.auth.models import Role, User
 from kampung.database import transaction
 from kampung.extensions import db
-from kampung.models import Role, Trip, User
+from kampung.models import Trip
 
 user_cli = AppGroup("user", help="Staff accounts.")
 event_cli = AppGroup("event", help="Trips.")

@@ -9,7 +9,8 @@ from flask import abort, request
 from sqlalchemy import select
 
 from kampung.extensions import db
-from kampung.models import Registration, Trip
+from kampung.models import Trip
+from kampung.signup.models import Registration
 from kampung.tokens import looks_like_token
 
 

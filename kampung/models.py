@@ -1,64 +1,16 @@
-"""The shared domain: staff accounts, trips with their buses and checkpoints, registrations.
-
-Check-ins live in `kampung.checkin.models`, the survey in `kampung.feedback.models`.
-"""
+"""The shared domain: a trip with its buses and checkpoints. Each area keeps its own models
+beside it: staff accounts in kampung.auth.models, registrations in kampung.signup.models,
+check-ins in kampung.checkin.models, the survey in kampung.feedback.models."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, text, update
-from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from kampung.database import UTCDateTime, utcnow
 from kampung.extensions import db
-from kampung.tokens import new_secret
-
-
-class Role(enum.StrEnum):
-    admin = "admin"
-    organiser = "organiser"
-    chair = "chair"
-
-
-class StaffMember:
-    """What a staff member may do and how colleagues see them: shared by the User row and the
-    signed-in Account of a request (kampung.auth.roles). Both have id, username, display_name
-    and role."""
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role == Role.admin or self.role in roles
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.username
-
-
-class User(StaffMember, UserMixin, db.Model):
-    """A staff account. Participants never have one: their access token is their key."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: the login name, lower case
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    #: the name shown to colleagues, e.g. on an amber "already checked in by …" result
-    display_name: Mapped[str] = mapped_column(String(120), default="")
-    #: werkzeug's salted hash; the password itself is never stored
-    password_hash: Mapped[str] = mapped_column(String(255))
-    #: admin (everything), organiser (roster read, check-in), chair (review, roster read)
-    role: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (CheckConstraint("role IN ('admin', 'organiser', 'chair')", name="role"),)
-
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
 
 
 class Trip(db.Model):
@@ -117,6 +69,9 @@ class Trip(db.Model):
         db.session.refresh(self)
 
     def count_by_status(self) -> dict[str, int]:
+        """How many registrations are registered, waitlisted and cancelled: one query."""
+        from kampung.signup.models import Registration, Status  # signup's models build on this
+
         rows = db.session.execute(
             db.select(Registration.status, func.count())
             .where(Registration.trip_id == self.id)
@@ -150,106 +105,3 @@ class Checkpoint(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     trip: Mapped[Trip] = relationship(back_populates="checkpoints")
-
-
-class Status(enum.StrEnum):
-    registered = "registered"
-    waitlisted = "waitlisted"
-    cancelled = "cancelled"
-
-
-def format_rt_rw(rt: int | None, rw: int | None) -> str:
-    """RT/RW as written in Indonesia, e.g. 005/012; a dash for a number not given."""
-    return f"{f'{rt:03d}' if rt else '–'}/{f'{rw:03d}' if rw else '–'}"
-
-
-class Registration(db.Model):
-    """One person on one trip, with the two secrets: the personal link and the QR ticket."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id", ondelete="CASCADE"), index=True)
-    #: personal data; emptied by `flask privacy purge` once the trip is over
-    full_name: Mapped[str] = mapped_column(String(120))
-    #: E.164, e.g. +6281234567890; None once purged
-    phone: Mapped[str | None] = mapped_column(String(20))
-    #: one of Kota Jambi's 11 kecamatan
-    kecamatan: Mapped[str] = mapped_column(String(40), default="")
-    kelurahan: Mapped[str] = mapped_column(String(80), default="")
-    rt: Mapped[int | None] = mapped_column()
-    rw: Mapped[int | None] = mapped_column()
-    #: e.g. "Ketua RT"
-    role: Mapped[str] = mapped_column(String(60), default="")
-    #: "L" (laki-laki), "P" (perempuan) or empty
-    gender: Mapped[str] = mapped_column(String(1), default="")
-    emergency_name: Mapped[str] = mapped_column(String(120), default="")
-    emergency_phone: Mapped[str] = mapped_column(String(20), default="")
-    #: health and diet notes for the organisers
-    notes: Mapped[str] = mapped_column(Text, default="")
-    bus_id: Mapped[int | None] = mapped_column(ForeignKey("bus.id", ondelete="SET NULL"))
-    #: registered, waitlisted or cancelled; change it through the methods below
-    status: Mapped[str] = mapped_column(String(16), default=Status.registered)
-    #: when the person joined the waitlist; the earliest is promoted first
-    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: opens the personal page /p/<token>; shared only with the participant
-    access_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_secret)
-    #: what the QR code holds (/c/<code>); grants nothing but to a logged-in organiser
-    checkin_code: Mapped[str] = mapped_column(String(64), unique=True, default=new_secret)
-    #: when the person agreed to the use of their personal data (UU 27/2022)
-    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: "self" (the sign-up form) or "import" (the admin's list)
-    source: Mapped[str] = mapped_column(String(10), default="self")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: set when a cancellation promoted this person, until staff have told them
-    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    trip: Mapped[Trip] = relationship()
-    bus: Mapped[Bus | None] = relationship()
-
-    __table_args__ = (
-        # One active registration per phone per trip, enforced by the database.
-        Index(
-            "uq_registration_active_phone",
-            "trip_id",
-            "phone",
-            unique=True,
-            sqlite_where=text("status != 'cancelled'"),
-            postgresql_where=text("status != 'cancelled'"),
-        ),
-        Index("ix_registration_trip_status", "trip_id", "status"),
-        CheckConstraint("status IN ('registered', 'waitlisted', 'cancelled')", name="status"),
-        CheckConstraint("rt IS NULL OR (rt BETWEEN 1 AND 999)", name="rt"),
-        CheckConstraint("rw IS NULL OR (rw BETWEEN 1 AND 999)", name="rw"),
-    )
-
-    @hybrid_property
-    def is_active(self) -> bool:
-        """Not cancelled: holds a seat or a place on the waitlist (and the phone's one slot)."""
-        return self.status != Status.cancelled
-
-    @hybrid_property
-    def is_seated(self) -> bool:
-        """Holds a seat: counted on the bus, in the check-in, the survey and the paperwork."""
-        return self.status == Status.registered
-
-    @property
-    def rt_rw(self) -> str:
-        return format_rt_rw(self.rt, self.rw)
-
-    def register(self) -> None:
-        self.status = Status.registered
-        self.waitlisted_at = None
-
-    def waitlist(self) -> None:
-        self.status = Status.waitlisted
-        self.waitlisted_at = utcnow()
-
-    def promote(self) -> None:
-        self.register()
-        self.promoted_at = utcnow()
-
-    def cancel(self) -> None:
-        self.status = Status.cancelled
-        self.cancelled_at = utcnow()
-        self.waitlisted_at = None

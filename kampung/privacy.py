@@ -8,7 +8,8 @@ from sqlalchemy import update
 
 from kampung.database import transaction, utcnow
 from kampung.extensions import db
-from kampung.models import Registration, Trip
+from kampung.models import Trip
+from kampung.signup.models import Registration
 from kampung.tokens import new_secret
 
 #: how long after the trip's return its personal data is kept, for follow-up and accounts

@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import ColumnElement, or_
 
-from kampung.models import Registration
+from kampung.signup.models import Registration
 
 _RT = re.compile(r"(?i)\s*(?:rt\.?\s*)?([0-9]{1,3})\s*")
 

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 
 from kampung import phones
 from kampung.links import public_url
-from kampung.models import Registration, Trip
+from kampung.models import Trip
+from kampung.signup.models import Registration
 
 
 def whatsapp_url(phone: str | None, text: str | None = None) -> str:

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 
 from kampung.checkin.models import CheckIn
 from kampung.extensions import db
-from kampung.models import Registration, Trip
+from kampung.models import Trip
 from kampung.signup import service
+from kampung.signup.models import Registration
 from tests import pgcluster
 from tests.conftest import PASSWORD, _migrate, make_user, person
 from tests.server import ROOT, Gunicorn, HttpSession

@@ -5,10 +5,12 @@ import threading
 from datetime import timedelta
 
 from kampung import create_app
+from kampung.auth.models import User
 from kampung.database import utcnow
 from kampung.extensions import db
-from kampung.models import Registration, Status, Trip, User
+from kampung.models import Trip
 from kampung.signup import service
+from kampung.signup.models import Registration, Status
 from tests.conftest import person
 
 

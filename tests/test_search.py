@@ -3,9 +3,9 @@
 import pytest
 
 from kampung.extensions import db
-from kampung.models import Registration
 from kampung.search import person_matches
 from kampung.signup import service
+from kampung.signup.models import Registration
 from tests.conftest import person
 
 

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
+from kampung.auth.models import StaffRole
 from kampung.checkin import service as checkin
 from kampung.database import in_transaction, is_unique_violation, transaction
 from kampung.extensions import db
-from kampung.models import Registration, StaffMember
+from kampung.signup.models import Registration
 from kampung.signup.service import DuplicatePhone, register
 from tests.conftest import log_in, person
 
@@ -118,7 +119,7 @@ def test_the_scans_statements_are_seen_by_the_query_counters(trip, organiser):
     assert any("FROM checkpoint" in sql for sql in statements)
 
 
-class _Ghost(StaffMember):
+class _Ghost(StaffRole):
     """A staff member whose account no longer exists: a broken foreign key, not a race."""
 
     id = 987654

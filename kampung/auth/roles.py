@@ -8,14 +8,14 @@ from flask import abort
 from flask_login import UserMixin, current_user, login_required
 from sqlalchemy import bindparam, select
 
+from kampung.auth.models import StaffRole, User
 from kampung.database import connection, whole_number
 from kampung.driver_sql import DriverStatement
 from kampung.extensions import login_manager
-from kampung.models import StaffMember, User
 
 
 @dataclass(frozen=True, eq=False)
-class Account(StaffMember, UserMixin):
+class Account(StaffRole, UserMixin):
     """The staff member signed in to this request: `current_user`.
 
     A plain record read with one statement, not a User row: loading the row through the ORM

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from kampung.auth.forms import LoginForm
+from kampung.auth.models import User
 from kampung.extensions import db, limiter
-from kampung.models import User
 
 bp = Blueprint("auth", __name__)
 

@@ -8,9 +8,11 @@ from sqlalchemy import ColumnElement, ForeignKey, Index, String, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kampung.auth.models import User
 from kampung.database import UTCDateTime, utcnow
 from kampung.extensions import db
-from kampung.models import Checkpoint, Registration, User
+from kampung.models import Checkpoint
+from kampung.signup.models import Registration
 
 
 class CheckIn(db.Model):

@@ -11,8 +11,9 @@ from sqlalchemy import and_, select
 
 from kampung.checkin.models import CheckIn
 from kampung.extensions import db
-from kampung.models import Bus, Checkpoint, Registration, Trip
+from kampung.models import Bus, Checkpoint, Trip
 from kampung.search import person_matches
+from kampung.signup.models import Registration
 
 
 @dataclass

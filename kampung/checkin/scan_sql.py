@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import bindparam, exists, func, insert, literal_column, select, update
 from sqlalchemy.orm import aliased
 
+from kampung.auth.models import User
 from kampung.checkin.models import CheckIn, ScanLog
 from kampung.database import connection
 from kampung.driver_sql import DriverStatement
-from kampung.models import Bus, Checkpoint, Registration, User
+from kampung.models import Bus, Checkpoint
+from kampung.signup.models import Registration
 
 _FirstBy = aliased(User)
 _Standing = aliased(CheckIn)

@@ -19,11 +19,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from kampung.auth.models import StaffMember
 from kampung.checkin import scan_sql
 from kampung.checkin.models import CheckIn
 from kampung.database import is_unique_violation, transaction, utcnow
 from kampung.extensions import db
-from kampung.models import StaffMember, Status, format_rt_rw
+from kampung.signup.models import Status, format_rt_rw
 from kampung.tokens import looks_like_token
 
 #: a device clock this far ahead of the server is wrong; its scan is dated when received

@@ -27,8 +27,9 @@ from kampung.extensions import db
 from kampung.fragments import render_page
 from kampung.links import public_url, site_hosts
 from kampung.lookups import child_of_trip_or_404, trip_or_404
-from kampung.models import Bus, Checkpoint, Registration, Trip
+from kampung.models import Bus, Checkpoint, Trip
 from kampung.qr import qr_svg
+from kampung.signup.models import Registration
 from kampung.tokens import looks_like_token
 
 bp = Blueprint("checkin", __name__)

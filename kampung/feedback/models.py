@@ -16,9 +16,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kampung.auth.models import User
 from kampung.database import UTCDateTime, utcnow
 from kampung.extensions import db
-from kampung.models import Registration, Trip, User
+from kampung.models import Trip
+from kampung.signup.models import Registration
 
 
 def random_id() -> str:

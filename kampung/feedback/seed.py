@@ -17,8 +17,8 @@ from kampung.feedback.models import (
     Survey,
     random_id,
 )
-from kampung.models import Registration, Status
 from kampung.places import KELURAHAN_BY_KECAMATAN
+from kampung.signup.models import Registration, Status
 from kampung.tokens import new_secret
 
 COMMENTS = (

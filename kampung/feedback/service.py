@@ -26,7 +26,8 @@ from kampung.feedback.models import (
     Response,
     Survey,
 )
-from kampung.models import Registration, Trip
+from kampung.models import Trip
+from kampung.signup.models import Registration
 
 #: the longest text answer kept, in characters
 TEXT_LIMITS = {Kind.short_text: 200, Kind.long_text: 2000}

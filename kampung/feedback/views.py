@@ -10,7 +10,7 @@ from kampung.database import whole_number
 from kampung.feedback import service
 from kampung.feedback.models import RATING_WORDS, Survey
 from kampung.lookups import registration_by_token_or_404
-from kampung.models import Registration
+from kampung.signup.models import Registration
 from kampung.tokens import TOKEN_LIMIT
 
 bp = Blueprint("feedback", __name__)

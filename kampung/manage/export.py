@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 from kampung.checkin.roster import checkin_times
 from kampung.extensions import db
 from kampung.i18n import WIB
-from kampung.models import Registration, Status, Trip
+from kampung.models import Trip
+from kampung.signup.models import Registration, Status
 from kampung.signup.service import PERSON_FIELDS
 
 #: the export's columns, the same names the import reads

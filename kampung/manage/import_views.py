@@ -15,7 +15,8 @@ from kampung.lookups import trip_or_404
 from kampung.manage import importer
 from kampung.manage.forms import ImportForm
 from kampung.manage.views import bp
-from kampung.models import Registration, Trip
+from kampung.models import Trip
+from kampung.signup.models import Registration
 
 
 def _import_folder() -> Path:

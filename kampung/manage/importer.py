@@ -29,10 +29,11 @@ from werkzeug.datastructures import MultiDict
 from kampung.database import is_unique_violation, transaction
 from kampung.extensions import db
 from kampung.manage.service import bus_counts
-from kampung.models import Bus, Registration, Status, Trip
+from kampung.models import Bus, Trip
 from kampung.places import KECAMATAN
 from kampung.signup import service
 from kampung.signup.forms import PersonForm
+from kampung.signup.models import Registration, Status
 
 #: PRODUCT.md's roster columns, in order
 COLUMNS = (*service.PERSON_FIELDS, "bus", "status")

@@ -15,9 +15,10 @@ from kampung.lookups import back_to, child_of_trip_or_404, trip_or_404
 from kampung.manage import export, service
 from kampung.manage.forms import BusMoveForm, ParticipantForm
 from kampung.manage.views import bp
-from kampung.models import Bus, Registration, Status, Trip
+from kampung.models import Bus, Trip
 from kampung.places import KECAMATAN
 from kampung.signup import service as signup
+from kampung.signup.models import Registration, Status
 
 
 def _roster_page(trip: Trip, status: int = 200):

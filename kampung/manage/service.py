@@ -19,8 +19,9 @@ from sqlalchemy.orm import joinedload
 
 from kampung.database import is_unique_violation, transaction, whole_number
 from kampung.extensions import db
-from kampung.models import Bus, Checkpoint, Registration, Status, Trip
+from kampung.models import Bus, Checkpoint, Trip
 from kampung.search import person_matches
+from kampung.signup.models import Registration, Status
 from kampung.signup.service import (
     bus_with_free_seat,
     fill_free_seats,

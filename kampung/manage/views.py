@@ -14,8 +14,9 @@ from kampung.fragments import render_page
 from kampung.lookups import child_of_trip_or_404, trip_or_404
 from kampung.manage import service
 from kampung.manage.forms import TripForm
-from kampung.models import Registration, Trip
+from kampung.models import Trip
 from kampung.privacy import removal_due
+from kampung.signup.models import Registration
 from kampung.whatsapp import (
     link_message,
     personal_link,

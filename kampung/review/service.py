@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, delete, func, literal, or_, select
 
+from kampung.auth.models import StaffMember
 from kampung.database import transaction, utcnow
 from kampung.extensions import db
 from kampung.feedback.models import (
@@ -27,7 +28,8 @@ from kampung.feedback.models import (
     Response,
     Survey,
 )
-from kampung.models import Bus, Registration, StaffMember
+from kampung.models import Bus
+from kampung.signup.models import Registration
 
 #: comments shown per page
 PAGE_SIZE = 50

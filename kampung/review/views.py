@@ -15,9 +15,10 @@ from kampung.feedback import service as feedback
 from kampung.feedback.models import MARK_LABELS, TEXT_KINDS, Survey
 from kampung.fragments import render_page
 from kampung.lookups import back_to, trip_or_404
-from kampung.models import Registration, Trip
+from kampung.models import Trip
 from kampung.places import KECAMATAN
 from kampung.review import service
+from kampung.signup.models import Registration
 from kampung.whatsapp import survey_reminder, whatsapp_url
 
 bp = Blueprint("review", __name__)

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from kampung.database import is_unique_violation, transaction, utcnow
 from kampung.extensions import db
-from kampung.models import Bus, Registration, Status, Trip
+from kampung.models import Bus, Trip
+from kampung.signup.models import Registration, Status
 
 #: the roster fields a person or the admin fills in (PRODUCT.md's columns, less bus and status)
 PERSON_FIELDS = (

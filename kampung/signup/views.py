@@ -28,11 +28,12 @@ from kampung.feedback.service import survey_entry
 from kampung.fragments import render_page
 from kampung.links import public_url
 from kampung.lookups import registration_by_token_or_404, trip_or_404
-from kampung.models import Registration, Status, Trip
+from kampung.models import Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.qr import qr_svg
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
+from kampung.signup.models import Registration, Status
 from kampung.tokens import TOKEN_LIMIT
 from kampung.trips import open_trips
 from kampung.whatsapp import own_page_message, whatsapp_url

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 
+from kampung.auth.models import User
 from kampung.checkin import roster, service
 from kampung.checkin.models import CheckIn, ScanLog
 from kampung.checkin.service import Outcome
 from kampung.database import utcnow
 from kampung.extensions import db
-from kampung.models import User
 from kampung.signup.service import cancel, register
 from tests.conftest import make_user, person
 

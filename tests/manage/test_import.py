@@ -7,8 +7,8 @@ from openpyxl import Workbook
 
 from kampung.extensions import db
 from kampung.manage.importer import COLUMNS
-from kampung.models import Registration, Status
 from kampung.signup import service as signup
+from kampung.signup.models import Registration, Status
 from tests.conftest import log_in, make_user, person
 from tests.manage.conftest import client_as
 

@@ -6,8 +6,9 @@ from flask import g
 from sqlalchemy import event
 
 from kampung.extensions import db
-from kampung.models import Status, Trip
+from kampung.models import Trip
 from kampung.signup import service as signup
+from kampung.signup.models import Status
 from tests.conftest import log_in, person
 from tests.manage.conftest import client_as
 

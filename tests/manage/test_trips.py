@@ -3,8 +3,9 @@
 from datetime import UTC, datetime
 
 from kampung.extensions import db
-from kampung.models import Status, Trip
+from kampung.models import Trip
 from kampung.signup import service as signup
+from kampung.signup.models import Status
 from tests.conftest import log_in, person
 from tests.manage.conftest import client_as
 

@@ -6,7 +6,7 @@ import pytest
 import zxingcpp
 
 from kampung.extensions import db
-from kampung.models import Registration
+from kampung.signup.models import Registration
 from tests.conftest import ARTIFACTS, PHONE, axe_violations, screenshot
 
 pytestmark = pytest.mark.browser

@@ -5,8 +5,9 @@ import threading
 import pytest
 
 from kampung.extensions import db
-from kampung.models import Registration, Status, Trip
+from kampung.models import Trip
 from kampung.signup import service
+from kampung.signup.models import Registration, Status
 from tests.conftest import person
 
 

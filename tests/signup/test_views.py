@@ -11,8 +11,8 @@ import zxingcpp
 
 from kampung.database import utcnow
 from kampung.extensions import db
-from kampung.models import Registration, Status
 from kampung.signup import service
+from kampung.signup.models import Registration, Status
 from tests.conftest import person
 
 TRIP_URL = "/e/studi-banding-bengkulu"
