@@ -174,17 +174,18 @@ def median_ms(client, engine, url: str, runs: int) -> tuple[float, int]:
     return statistics.median(times), len(statements)
 
 
-def workers() -> int:
+def shipped_workers() -> int:
     """The worker count gunicorn.conf.py gives this machine (WEB_CONCURRENCY overrides it)."""
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 
 
-def serve(url: str, target: str = "app:app") -> Gunicorn:
-    """gunicorn with gunicorn.conf.py, as in production, but with rate limits off: one client
-    machine sending thousands of sign-ups would otherwise be refused after a few."""
+def serve(url: str, target: str = "app:app", workers: int = 0) -> Gunicorn:
+    """gunicorn with gunicorn.conf.py, as in production (or `workers` of them), but with rate
+    limits off: one client machine sending thousands of sign-ups would otherwise be refused
+    after a few."""
     return Gunicorn(
         url,
-        workers=workers(),
+        workers=workers or shipped_workers(),
         app=target,
         RATELIMIT_ENABLED="0",
         SECRET_KEY="bench-secret",

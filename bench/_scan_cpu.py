@@ -1,7 +1,9 @@
 """CPU per request in-process (Flask test client, no HTTP): the bare write, a logged-in JSON POST
-that does nothing, and a scan, on SQLite (or DATABASE_URL's PostgreSQL with KIND=postgres).
+that does nothing, a scan through /api/checkins and one through the /c/<code> form, on SQLite
+(or DATABASE_URL's PostgreSQL with KIND=postgres).
 
-`.venv/bin/python -m bench._scan_cpu` (add `profile` for a cProfile of the scans). Not part of
+`.venv/bin/python -m bench._scan_cpu` (add `profile` or `profile-form` for a cProfile of the
+scans of one path). Not part of
 `make bench`: it splits a scan's cost for docs/PERFORMANCE.md, which keeps the last figures.
 """
 
@@ -34,7 +36,7 @@ def _cpu_ms(request, n: int = REQUESTS) -> float:
     return (time.process_time() - start) / n * 1000
 
 
-def main(kind: str, profile: bool) -> None:
+def main(kind: str, profile: str) -> None:
     import bench.bare_app as bare
     from kampung.auth.roles import roles_required
 
@@ -79,21 +81,35 @@ def main(kind: str, profile: bool) -> None:
             answer = client.post("/api/checkins", data=json.dumps(body), headers=headers)
             assert answer.status_code == 200
 
+        form_headers = headers | {"Content-Type": "application/x-www-form-urlencoded"}
+
+        def form_scan():
+            answer = client.post(
+                f"/c/{next(codes)}", data=f"checkpoint={seeded.checkpoint}", headers=form_headers
+            )
+            assert answer.status_code == 200
+
         for name, request in (
             ("bare write route", bare_write),
             ("logged-in JSON POST doing nothing", logged_in_nothing),
             ("scan (green, then amber)", scan),
+            ("/c/<code> form scan", form_scan),
         ):
             print(f"{kind} {name:<36} {_cpu_ms(request):.2f} ms of CPU")
         if profile:
+            profiled = form_scan if profile == "form" else scan
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(REQUESTS):
-                scan()
+                profiled()
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"/kampung/", 25)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         bare.engine.dispose()
 
 
 if __name__ == "__main__":
-    main(os.environ.get("KIND", "sqlite"), "profile" in sys.argv[1:])
+    wanted = sys.argv[1:]
+    main(
+        os.environ.get("KIND", "sqlite"),
+        "form" if "profile-form" in wanted else "scan" if "profile" in wanted else "",
+    )

@@ -54,6 +54,10 @@ class DriverStatement:
         rows = self._run(connection, params, fetch=1)
         return rows[0] if rows else None
 
+    def all(self, connection: Connection, **params: Any) -> list[Any]:
+        """Every row, converted, as named tuples."""
+        return self._run(connection, params, fetch=-1)
+
     def execute(self, connection: Connection, **params: Any) -> None:
         self._run(connection, params, fetch=0)
 
@@ -80,7 +84,10 @@ class DriverStatement:
                 for listener in connection.dispatch.before_cursor_execute:
                     sql, values = listener(connection, cursor, sql, values, None, False)
             cursor.execute(sql, values)
-            rows = cursor.fetchmany(fetch) if fetch and compiled.results else []
+            if not (fetch and compiled.results):
+                rows = []
+            else:
+                rows = cursor.fetchall() if fetch < 0 else cursor.fetchmany(fetch)
             if listened:
                 for listener in connection.dispatch.after_cursor_execute:
                     listener(connection, cursor, sql, values, None, False)

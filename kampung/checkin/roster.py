@@ -7,13 +7,16 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import aliased
 
 from kampung.checkin.models import CheckIn
+from kampung.database import connection
+from kampung.driver_sql import DriverStatement
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.search import person_matches
-from kampung.signup.models import Registration
+from kampung.signup.models import Registration, format_rt_rw
 
 
 @dataclass
@@ -93,18 +96,6 @@ def checkin_times(trip: Trip) -> dict[int, dict[int, datetime]]:
     return times
 
 
-def open_checkpoint(trip: Trip, registration: Registration) -> Checkpoint | None:
-    """The checkpoint now open for this person: the first one where they are not checked in yet."""
-    done = set(
-        db.session.scalars(
-            select(CheckIn.checkpoint_id).where(
-                CheckIn.registration_id == registration.id, CheckIn.is_active
-            )
-        )
-    )
-    return next((cp for cp in trip.checkpoints if cp.id not in done), None)
-
-
 def code_hash(code: str) -> str:
     """How the offline copy names a person: a hash of their check-in code, never the code."""
     return hashlib.sha256(code.encode()).hexdigest()
@@ -151,3 +142,86 @@ def seated_with_bus(trip: Trip, bus_id: int | None = None) -> list[tuple[Registr
     if bus_id is not None:
         query = query.where(Registration.bus_id == bus_id)
     return [(registration, bus or "") for registration, bus in db.session.execute(query)]
+
+
+@dataclass
+class CodeCard:
+    """What the /c/<code> page shows an organiser: the person, their trip, and each of the
+    trip's checkpoints with whether they are checked in there."""
+
+    name: str
+    rt_rw: str
+    kelurahan: str
+    bus: str
+    status: str
+    trip_slug: str
+    trip_title: str
+    #: (id, name, checked in), in the trip's order
+    checkpoints: list[tuple[int, str, bool]]
+
+    @property
+    def open_checkpoint(self) -> tuple[int, str] | None:
+        """The first checkpoint where the person is not checked in yet."""
+        return next(((cid, name) for cid, name, done in self.checkpoints if not done), None)
+
+    def has_checkpoint(self, checkpoint_id: int) -> bool:
+        return any(cid == checkpoint_id for cid, _name, _done in self.checkpoints)
+
+    def checked_in(self, checkpoint_id: int) -> None:
+        self.checkpoints = [
+            (cid, name, done or cid == checkpoint_id) for cid, name, done in self.checkpoints
+        ]
+
+
+_Here = aliased(CheckIn)
+#: the phone camera's page, in one statement: a row per checkpoint of the person's trip (one row
+#: with no checkpoint when the trip has none); no row for a code that is nobody's
+_CARD = DriverStatement(
+    select(
+        Registration.full_name,
+        Registration.rt,
+        Registration.rw,
+        Registration.kelurahan,
+        Registration.status,
+        Bus.name.label("bus"),
+        Trip.slug,
+        Trip.title,
+        Checkpoint.id.label("checkpoint_id"),
+        Checkpoint.name.label("checkpoint"),
+        _Here.id.label("checkin_id"),
+    )
+    .join(Trip, Trip.id == Registration.trip_id)
+    .outerjoin(Bus, Bus.id == Registration.bus_id)
+    .outerjoin(Checkpoint, Checkpoint.trip_id == Trip.id)
+    .outerjoin(
+        _Here,
+        and_(
+            _Here.registration_id == Registration.id,
+            _Here.checkpoint_id == Checkpoint.id,
+            _Here.is_active,
+        ),
+    )
+    .where(Registration.checkin_code == bindparam("code"))
+    .order_by(Checkpoint.position, Checkpoint.id)
+)
+
+
+def code_card(code: str) -> CodeCard | None:
+    rows = _CARD.all(connection(), code=code)
+    if not rows:
+        return None
+    first = rows[0]
+    return CodeCard(
+        name=first.full_name,
+        rt_rw=format_rt_rw(first.rt, first.rw),
+        kelurahan=first.kelurahan,
+        bus=first.bus or "",
+        status=first.status,
+        trip_slug=first.slug,
+        trip_title=first.title,
+        checkpoints=[
+            (row.checkpoint_id, row.checkpoint, row.checkin_id is not None)
+            for row in rows
+            if row.checkpoint_id is not None
+        ],
+    )

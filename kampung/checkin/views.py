@@ -23,13 +23,11 @@ from kampung.checkin import api, roster, service
 from kampung.checkin.models import CheckIn
 from kampung.checkin.results import describe, scanner_strings
 from kampung.database import whole_number
-from kampung.extensions import db
 from kampung.fragments import render_page
 from kampung.links import public_url, site_hosts
 from kampung.lookups import child_of_trip_or_404, trip_or_404
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.qr import qr_svg
-from kampung.signup.models import Registration
 from kampung.tokens import looks_like_token
 
 bp = Blueprint("checkin", __name__)
@@ -177,29 +175,25 @@ def qr_cards(slug: str):
 
 @bp.route("/c/<code>", methods=["GET", "POST"])
 def code(code: str):
-    """An organiser sees the person and a check-in button; anyone else a page with no data."""
+    """An organiser sees the person and a check-in button; anyone else a page with no data.
+    The phone camera's path to a check-in: read in one statement, like a scan."""
     if not (current_user.is_authenticated and current_user.has_role("organiser")):
         if request.method == "POST":
             abort(403)
         return render_template("checkin/code_public.html")
-    if not looks_like_token(code):
+    card = roster.code_card(code) if looks_like_token(code) else None
+    if card is None:
         abort(404)
-    registration = db.first_or_404(db.select(Registration).where(Registration.checkin_code == code))
-    trip = registration.trip
     result = None
     if request.method == "POST":
         checkpoint_id = whole_number(request.form.get("checkpoint", "")) or 0
-        checkpoint = db.session.get(Checkpoint, checkpoint_id)
-        if checkpoint is None or checkpoint.trip_id != trip.id:
+        if not card.has_checkpoint(checkpoint_id):
             abort(400)
-        result = describe(service.check_in(code, checkpoint.id, current_user, device=_("web form")))
-    return render_template(
-        "checkin/code.html",
-        registration=registration,
-        trip=trip,
-        checkpoint=roster.open_checkpoint(trip, registration),
-        result=result,
-    )
+        outcome = service.check_in(code, checkpoint_id, current_user, device=_("web form"))
+        if outcome.outcome in (service.Outcome.ok, service.Outcome.already):
+            card.checked_in(checkpoint_id)
+        result = describe(outcome)
+    return render_template("checkin/code.html", card=card, result=result)
 
 
 # --- The batch API -------------------------------------------------------------------------------
