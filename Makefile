@@ -7,16 +7,25 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run test lint format bench translations extract-messages clean
+#: pytest-xdist workers: one per core
+TEST_WORKERS ?= auto
+
+.PHONY: run test test-fast lint format bench translations extract-messages clean
 
 run: $(VENV)/.runtime translations
 	$(FLASK) setup
 	$(BIN)/gunicorn --config gunicorn.conf.py app:app
 
+# Every test: SQLite and (with TEST_DATABASE_URL) PostgreSQL, Chromium, the servers they start.
 test: $(VENV)/.dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# While changing code: all but the browser tests and those that start servers of their own.
+test-fast: $(VENV)/.dev translations
+	$(BIN)/ruff check .
+	KAMPUNG_FAST_TESTS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser and not process" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

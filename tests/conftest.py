@@ -25,6 +25,17 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "kata-sandi-uji-123"
 
 
+#: the fixtures that drive Chromium: a test that uses one is a browser test
+BROWSER_FIXTURES = {"browser", "context", "page", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests are known by their fixtures, so `-m "not browser"` never misses one."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
 
@@ -81,12 +92,25 @@ class KampungClient(FlaskClient):
         return self.post(url, json=payload, headers=headers, **kwargs)
 
 
-@pytest.fixture
-def app(database, tmp_path):
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hash():
+    """Hundreds of staff accounts are made and logged in: a cheap hash, not scrypt's 0.13 s
+    each. A hash names its method, so the app checks these like any other."""
+    from kampung.auth import models
+
+    models.PASSWORD_METHOD = "pbkdf2:sha256:1"
+    yield
+    models.PASSWORD_METHOD = "scrypt"
+
+
+@pytest.fixture(scope="session")
+def _session_app(database, tmp_path_factory):
+    """One app per database for the whole run: building one (its URL map above all) costs more
+    than most tests. Each test gets it back as it was (`app`)."""
     kind, source = database
+    path = None
     if kind == "sqlite":
-        path = tmp_path / "kampung.db"
-        shutil.copy(source, path)
+        path = tmp_path_factory.mktemp("db") / "kampung.db"
         url = f"sqlite:///{path}"
     else:
         url = source
@@ -100,7 +124,24 @@ def app(database, tmp_path):
     )
     app.test_client_class = KampungClient
     app.config["DB_KIND"] = kind
+    return app, kind, source, path
+
+
+def _fresh_sqlite(template: Path, path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(template, path)
+
+
+@pytest.fixture
+def app(_session_app):
+    """The app, on an empty database, its settings as created: a test may change them."""
+    app, kind, source, path = _session_app
+    config = dict(app.config)
     with app.app_context():
+        if kind == "sqlite":
+            db.engine.dispose()
+            _fresh_sqlite(source, path)
         yield app
         db.session.remove()
         if kind == "postgres":
@@ -114,6 +155,8 @@ def app(database, tmp_path):
                     )
                 )
         db.engine.dispose()
+    app.config.clear()
+    app.config.update(config)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 
-from tests.server import free_port
+from tests.server import free_port, refuse_in_fast_run
 
 
 def _bin(name: str) -> str | None:
@@ -41,6 +41,7 @@ class Cluster:
         subprocess.run(_as_postgres(list(args)), check=True, capture_output=True, timeout=60)
 
     def init(self) -> Cluster:
+        refuse_in_fast_run("a PostgreSQL cluster")
         self._run(_bin("initdb"), "-D", self.data, "--auth=trust", "-U", "postgres", "--no-sync")
         return self.start()
 

@@ -19,6 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def refuse_in_fast_run(what: str) -> None:
+    """`make test-fast` leaves out the tests marked `process`: one that starts a server of its
+    own without the mark would slow it down unseen, so it fails instead."""
+    if os.environ.get("KAMPUNG_FAST_TESTS") == "1":
+        raise RuntimeError(f"this test starts {what}: mark it @pytest.mark.process")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -44,6 +51,7 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Gunicorn:
+        refuse_in_fast_run("gunicorn")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", self.app],
             cwd=ROOT,

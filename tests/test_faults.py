@@ -25,6 +25,8 @@ from tests import pgcluster
 from tests.conftest import PASSWORD, _migrate, make_user, person
 from tests.server import ROOT, Gunicorn, HttpSession
 
+pytestmark = pytest.mark.process
+
 SLUG = "studi-banding-bengkulu"
 
 

@@ -10,6 +10,8 @@ import pytest
 from tests.conftest import make_user
 from tests.server import Gunicorn, HttpSession
 
+pytestmark = pytest.mark.process
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 

@@ -9,6 +9,7 @@ import re
 import urllib.request
 
 import brotli
+import pytest
 from flask import url_for
 
 from kampung import assets, security
@@ -43,6 +44,7 @@ def _hashed_url(name: str) -> str:
     return "/static/" + assets.hashed_name(name, (ROOT / "static" / name).read_bytes())
 
 
+@pytest.mark.process
 def test_signup_page_and_its_css_and_js_arrive_compressed_from_gunicorn(app, trip):
     with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"]) as server:
         status, headers, body = _get(server.url + PAGE)
@@ -72,6 +74,7 @@ def test_signup_page_and_its_css_and_js_arrive_compressed_from_gunicorn(app, tri
                 assert headers["Content-Security-Policy"] == security.CSP
 
 
+@pytest.mark.process
 def test_a_static_file_still_answers_at_its_plain_name_briefly_cached(app):
     with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=1) as server:
         status, headers, body = _get(server.url + "/static/css/app.css", "gzip")
@@ -233,6 +236,7 @@ def test_streamed_answers_and_downloads_pass_unchanged():
     assert answer["status"] == "200 OK" and "Content-Encoding" not in answer["headers"]
 
 
+@pytest.mark.process
 def test_signup_page_weighs_within_its_budget_on_the_wire():
     from bench import signup_weight
 

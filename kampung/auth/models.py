@@ -15,6 +15,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kampung.database import UTCDateTime, utcnow
 from kampung.extensions import db
 
+#: how new passwords are hashed: werkzeug's scrypt, costly on purpose (the tests, which make
+#: hundreds of accounts, set a cheap one)
+PASSWORD_METHOD = "scrypt"
+
 
 class Role(enum.StrEnum):
     admin = "admin"
@@ -69,7 +73,7 @@ class User(StaffRole, UserMixin, db.Model):
     __table_args__ = (CheckConstraint("role IN ('admin', 'organiser', 'chair')", name="role"),)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
