@@ -38,7 +38,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from kampung import database, i18n  # database: SQLite settings on every connection
+    # database: SQLite settings on every connection; ratelimit: the limits' sqlite:// storage
+    from kampung import database, i18n, ratelimit  # noqa: F401
     from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)

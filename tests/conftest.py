@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from kampung import create_app
 from kampung.database import close_request_connection
-from kampung.extensions import db
+from kampung.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -95,10 +95,14 @@ def app(database, tmp_path):
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "TESTING": True,
-            "RATELIMIT_ENABLED": False,
+            # Set up in full, counting in a file of this test's own, then switched off:
+            # the `rate_limits` fixture switches them on again.
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.db'}",
             "SERVER_NAME": None,
         }
     )
+    limiter.enabled = False
     app.test_client_class = KampungClient
     app.config["DB_KIND"] = kind
     with app.app_context():
@@ -121,8 +125,6 @@ def app(database, tmp_path):
 @pytest.fixture
 def rate_limits(app):
     """Rate limits switched on (the other tests run without them), from a clean count."""
-    from kampung.extensions import limiter
-
     limiter.enabled = True
     limiter.reset()
     yield limiter

@@ -13,7 +13,8 @@ from kampung.feedback import service
 from kampung.feedback.forms import QuestionForm, SurveyForm, options_from_text, options_to_text
 from kampung.feedback.models import KIND_LABELS, RATING_WORDS, Question, Survey
 from kampung.models import Registration
-from kampung.tokens import TOKEN_LIMIT, looks_like_token
+from kampung.ratelimit import TOKEN_LIMIT
+from kampung.tokens import looks_like_token
 from kampung.trips import get_trip_or_404
 
 bp = Blueprint("feedback", __name__)

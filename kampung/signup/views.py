@@ -22,17 +22,18 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2_fragments.flask import render_blocks
 
-from kampung import phones
+from kampung import origin, phones
 from kampung.database import utcnow
-from kampung.extensions import db, limiter
+from kampung.extensions import db
 from kampung.feedback.views import survey_entry
 from kampung.links import public_url, whatsapp_url
 from kampung.models import Registration, Status, Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.qr import qr_svg
+from kampung.ratelimit import CHECK_LIMITS, SIGNUP_LIMITS, TOKEN_LIMIT
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
-from kampung.tokens import TOKEN_LIMIT, looks_like_token
+from kampung.tokens import looks_like_token
 from kampung.trips import get_trip_or_404, open_trips
 
 bp = Blueprint("signup", __name__)
@@ -41,9 +42,6 @@ bp = Blueprint("signup", __name__)
 MINE_COOKIE = "kampung_mine"
 MINE_MAX = 5
 MINE_AGE = 400 * 24 * 3600
-SIGNUP_LIMIT = "20 per minute"
-#: inline checks fire once per changed field, so they get more room than sign-ups
-CHECK_LIMIT = "120 per minute"
 
 
 @bp.get("/")
@@ -55,12 +53,14 @@ def index():
 
 
 @bp.get("/e/<slug>")
+@origin.gives_client_id
 def trip(slug: str):
     return _trip_page(get_trip_or_404(slug), SignupForm())
 
 
 @bp.post("/e/<slug>")
-@limiter.limit(SIGNUP_LIMIT)
+@origin.gives_client_id
+@SIGNUP_LIMITS
 def sign_up(slug: str):
     trip = get_trip_or_404(slug)
     form = SignupForm()
@@ -93,7 +93,7 @@ def sign_up(slug: str):
 
 
 @bp.post("/e/<slug>/check")
-@limiter.limit(CHECK_LIMIT)
+@CHECK_LIMITS
 def check_field(slug: str):
     """htmx inline validation of the sign-up form."""
     trip = get_trip_or_404(slug)
