@@ -192,6 +192,10 @@ class Registration(db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: "self" (the sign-up form) or "import" (the admin's list)
     source: Mapped[str] = mapped_column(String(10), default="self")
+    #: a self sign-up's network address, as a keyed hash (kampung.origin), never the address
+    signup_network: Mapped[str | None] = mapped_column(String(16))
+    #: a self sign-up's browser (its client id cookie), as a keyed hash; None when it had none
+    signup_device: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -244,3 +248,44 @@ class Registration(db.Model):
         self.status = Status.cancelled
         self.cancelled_at = utcnow()
         self.waitlisted_at = None
+
+
+class BurstRemoval(db.Model):
+    """Staff cancelling a burst of sign-ups from one source in one action: who, when, which."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id", ondelete="CASCADE"), index=True)
+    #: "device" (one browser) or "network" (one address)
+    kind: Mapped[str] = mapped_column(String(10))
+    #: the keyed hash the sign-ups shared (Registration.signup_device or signup_network)
+    source: Mapped[str] = mapped_column(String(16))
+    #: the first and the last sign-up of the burst
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: how many registrations this removal cancelled
+    cancelled: Mapped[int] = mapped_column(default=0)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    removed_by: Mapped[User | None] = relationship()
+    #: the registrations it cancelled
+    registrations: Mapped[list[Registration]] = relationship(secondary="burst_removal_item")
+
+    __table_args__ = (CheckConstraint("kind IN ('device', 'network')", name="kind"),)
+
+
+#: which registrations a burst removal cancelled (a table of its own: no column to add later)
+burst_removal_item = db.Table(
+    "burst_removal_item",
+    db.Column(
+        "burst_removal_id",
+        ForeignKey("burst_removal.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    db.Column(
+        "registration_id",
+        ForeignKey("registration.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)

@@ -24,7 +24,8 @@ def removal_due(trip: Trip) -> datetime:
 
 
 def purge_trip(trip: Trip, now: datetime | None = None) -> int:
-    """Remove names, phones, emergency contacts, notes and the address below kecamatan.
+    """Remove names, phones, emergency contacts, notes, the address below kecamatan and the
+    hashed sources of the sign-ups.
 
     Kept: the registrations as anonymous rows (status, bus, kecamatan), so counts, check-ins
     and survey statistics still add up. Both secrets are replaced, so old links open nothing.
@@ -51,6 +52,8 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
                 emergency_name="",
                 emergency_phone="",
                 notes="",
+                signup_network=None,
+                signup_device=None,
                 access_token=new_secret(),
                 checkin_code=new_secret(),
             )

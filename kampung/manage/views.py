@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -25,7 +25,7 @@ from kampung.auth.roles import admin_required, roles_required, staff_required
 from kampung.database import utcnow, whole_number
 from kampung.extensions import db
 from kampung.links import public_url, whatsapp_url
-from kampung.manage import export, importer, service
+from kampung.manage import bursts, export, importer, service
 from kampung.manage.forms import BusMoveForm, ImportForm, ParticipantForm, TripForm
 from kampung.models import Bus, Registration, Status, Trip
 from kampung.places import KECAMATAN
@@ -484,3 +484,57 @@ def _import_result(trip: Trip, job: dict):
         .order_by(Registration.id)
     ).all()
     return render_template("manage/import_result.html", trip=trip, people=people, job=job)
+
+
+# --- Bursts of sign-ups from one source (kampung.manage.bursts) ------------------------------
+
+
+@bp.get("/<slug>/signups")
+@admin_required
+def signups(slug: str):
+    trip = get_trip_or_404(slug)
+    return render_template(
+        "manage/signups.html",
+        trip=trip,
+        bursts=bursts.find_bursts(trip),
+        removals=bursts.removals(trip),
+    )
+
+
+@bp.route(
+    "/<slug>/signups/<any(device, network):kind>/<int:first_id>/<int:last_id>/cancel",
+    methods=["GET", "POST"],
+)
+@admin_required
+def burst_cancel(slug: str, kind: str, first_id: int, last_id: int):
+    trip = get_trip_or_404(slug)
+    if request.method == "GET":
+        burst = bursts.burst_of(trip, kind, first_id, last_id)
+        if burst is None:
+            abort(404)
+        return render_template("manage/burst_cancel.html", trip=trip, burst=burst)
+    try:
+        removal, promoted = bursts.cancel_burst(trip, kind, first_id, last_id, current_user)
+    except bursts.NothingToCancel:
+        db.session.rollback()
+        flash(_("These sign-ups are already cancelled."), "info")
+        return redirect(url_for(".signups", slug=trip.slug), 303)
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d registration cancelled.", "%(num)d registrations cancelled.", removal.cancelled
+        ),
+        "success",
+    )
+    if promoted:
+        flash(
+            ngettext(
+                "%(num)d person moved from the waitlist to a free seat. Tell them on the "
+                "trip's page.",
+                "%(num)d people moved from the waitlist to the free seats. Tell them on the "
+                "trip's page.",
+                len(promoted),
+            ),
+            "info",
+        )
+    return redirect(url_for(".signups", slug=trip.slug), 303)

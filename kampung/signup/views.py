@@ -69,7 +69,9 @@ def sign_up(slug: str):
     if not form.validate():
         return _trip_page(trip, form, 422)
     try:
-        result = service.register(trip, form.person(), consent_at=utcnow())
+        result = service.register(
+            trip, form.person(), consent_at=utcnow(), origin=origin.of_request()
+        )
     except service.RegistrationClosed:
         return _trip_page(trip, form, 409, problem="closed")
     except service.DuplicatePhone as duplicate:
