@@ -32,7 +32,8 @@ def _failed_logins(base: str, attempts: int) -> list[int]:
 
 
 def _failed_login(base: str) -> int:
-    browser = HttpSession(base)
+    # Each wrong password costs a password hash; on a busy machine a queue of them takes time.
+    browser = HttpSession(base, timeout=60)
     browser.get("/login")
     return browser.post_form("/login", {"username": "admin", "password": "salah"})[0]
 
