@@ -40,7 +40,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from kampung import i18n
+    # ratelimit: the limits' sqlite:// storage, registered on import
+    from kampung import i18n, ratelimit  # noqa: F401
     from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -60,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     from kampung.checkin import models as checkin_models  # noqa: F401
     from kampung.feedback import models as feedback_models  # noqa: F401
     from kampung.links import public_url
+    from kampung.manage import models as manage_models  # noqa: F401
     from kampung.signup import models as signup_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url
 
@@ -81,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from kampung.feedback import editor  # noqa: F401  (its routes)
     from kampung.feedback.views import bp as feedback_bp
     from kampung.health import bp as health_bp
-    from kampung.manage import import_views, roster_views  # noqa: F401  (their routes)
+    from kampung.manage import burst_views, import_views, roster_views  # noqa: F401  (routes)
     from kampung.manage.views import bp as manage_bp
     from kampung.review.views import bp as review_bp
     from kampung.signup.views import bp as signup_bp

@@ -33,7 +33,10 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Without it, PUBLIC_URL follows the request's own host.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # A file shared by every worker and process on this machine (kampung.ratelimit).
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "RATELIMIT_STORAGE_URI", f"sqlite:///{instance_path / 'ratelimits.db'}"
+        ),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "kampung"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",

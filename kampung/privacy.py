@@ -25,7 +25,8 @@ def removal_due(trip: Trip) -> datetime:
 
 
 def purge_trip(trip: Trip, now: datetime | None = None) -> int:
-    """Remove names, phones, emergency contacts, notes and the address below kecamatan.
+    """Remove names, phones, emergency contacts, notes, the address below kecamatan and the
+    hashed sources of the sign-ups.
 
     Kept: the registrations as anonymous rows (status, bus, kecamatan), so counts, check-ins
     and survey statistics still add up. Both secrets are replaced, so old links open nothing.
@@ -55,6 +56,8 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
                     notes="",
                     access_token=new_secret(),
                     checkin_code=new_secret(),
+                    signup_network=None,
+                    signup_device=None,
                 )
             )
         trip.purged_at = now

@@ -18,7 +18,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.serving import make_server
 
 from kampung import create_app
-from kampung.extensions import db
+from kampung.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -118,13 +118,21 @@ def _session_app(database, tmp_path_factory):
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "TESTING": True,
-            "RATELIMIT_ENABLED": False,
+            # Set up in full, counting in a file of this run's own, then switched off: the
+            # `rate_limits` fixture switches them on again (set up disabled, Flask-Limiter
+            # would not register the hook that counts refusals).
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path_factory.mktemp('limits')}/limits.db",
             "SERVER_NAME": None,
         }
     )
+    limiter.enabled = False
     app.test_client_class = KampungClient
     app.config["DB_KIND"] = kind
-    return app, kind, source, path
+    # Flask-Limiter keeps its storage and switch on the one extension object, which a test that
+    # builds an app of its own rebinds: each test starts from this app's.
+    limiter_state = dict(vars(limiter))
+    return app, kind, source, path, limiter_state
 
 
 def _fresh_sqlite(template: Path, path: Path) -> None:
@@ -136,8 +144,9 @@ def _fresh_sqlite(template: Path, path: Path) -> None:
 @pytest.fixture
 def app(_session_app):
     """The app, on an empty database, its settings as created: a test may change them."""
-    app, kind, source, path = _session_app
+    app, kind, source, path, limiter_state = _session_app
     config = dict(app.config)
+    vars(limiter).update(limiter_state)
     with app.app_context():
         if kind == "sqlite":
             db.engine.dispose()
@@ -162,8 +171,6 @@ def app(_session_app):
 @pytest.fixture
 def rate_limits(app):
     """Rate limits switched on (the other tests run without them), from a clean count."""
-    from kampung.extensions import limiter
-
     limiter.enabled = True
     limiter.reset()
     yield limiter

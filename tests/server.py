@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -42,6 +43,8 @@ class Gunicorn:
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
+            # Counts of a server's own, not in the instance/ folder of `make run`.
+            "RATELIMIT_STORAGE_URI": f"sqlite:///{tempfile.mkdtemp()}/ratelimits.db",
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
             "WEB_CONCURRENCY": str(workers),

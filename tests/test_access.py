@@ -48,6 +48,8 @@ ACCESS: dict[str, object] = {
     "manage.participant_cancel": ADMIN,
     "manage.participant_edit": ADMIN,
     "manage.participant_promote": ADMIN,
+    "manage.signups": ADMIN,
+    "manage.burst_cancel": ADMIN,
     "checkin.code": PUBLIC,
     "checkin.service_worker": PUBLIC,
     "checkin.api_checkins": CHECKIN,
@@ -94,6 +96,9 @@ def world(app, trip):
         "answer_id": "0" * 32,
         "checkin_id": 999_999,
         "job_id": "0" * 32,
+        "kind": "device",
+        "first_id": registration.id,
+        "last_id": registration.id,
     }
 
 

@@ -82,6 +82,27 @@ def test_login_is_rate_limited(client, admin, rate_limits):
     assert codes[-1] == 429
 
 
+def test_login_is_limited_per_account_from_any_address(client, admin, rate_limits):
+    """Wrong passwords for one account from ever new addresses: the account's own limit holds,
+    however the name is typed, and another account is not held up."""
+    names = ("admin", " Admin", "ADMIN ")
+    codes = [
+        client.post_form(
+            "/login",
+            {"username": names[i % 3], "password": "salah"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{i + 1}"},
+        ).status_code
+        for i in range(12)
+    ]
+    assert codes == [401] * 10 + [429] * 2
+    other = client.post_form(
+        "/login",
+        {"username": "rina", "password": "salah"},
+        environ_base={"REMOTE_ADDR": "198.51.100.99"},
+    )
+    assert other.status_code == 401
+
+
 def test_cookies_are_secure_behind_https(monkeypatch, app, admin):
     monkeypatch.setenv("PUBLIC_URL", "https://kampung.example.go.id")
     secure = create_app(

@@ -1,4 +1,5 @@
-"""The app run as in production: gunicorn with several workers, Redis for rate limits."""
+"""The app run as in production: gunicorn with several workers, rate limits shared by them in
+the embedded SQLite file or in Redis."""
 
 import os
 import urllib.request
@@ -33,7 +34,8 @@ def _failed_logins(base: str, attempts: int) -> list[int]:
 
 
 def _failed_login(base: str) -> int:
-    browser = HttpSession(base)
+    # Each wrong password costs a password hash; on a busy machine a queue of them takes time.
+    browser = HttpSession(base, timeout=60)
     browser.get("/login")
     return browser.post_form("/login", {"username": "admin", "password": "salah"})[0]
 
@@ -49,6 +51,19 @@ def test_rate_limits_hold_across_workers_with_redis(app, admin):
     # 10 per minute for the whole site: with per-process counters three workers would allow 30.
     assert codes.count(401) == 10
     assert codes.count(429) == 30
+
+
+def test_login_limit_holds_exactly_across_4_workers_on_the_embedded_default(app, admin, tmp_path):
+    """No Redis: the counts in a SQLite file (the default, kampung.ratelimit) that four gunicorn
+    workers share. With counts in each worker's memory, 15 wrong passwords all got a 401."""
+    counts = tmp_path / "ratelimits.db"
+    with Gunicorn(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        workers=4,
+        RATELIMIT_STORAGE_URI=f"sqlite:///{counts}",
+    ) as server:
+        codes = _failed_logins(server.url, 15)
+    assert sorted(codes) == [401] * 10 + [429] * 5
 
 
 def test_healthz_under_gunicorn(app):

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from kampung.auth.forms import LoginForm
 from kampung.auth.models import User
-from kampung.extensions import db, limiter
+from kampung.extensions import db
+from kampung.ratelimit import LOGIN_LIMITS
 
 bp = Blueprint("auth", __name__)
 
@@ -22,7 +23,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+@LOGIN_LIMITS
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("manage.home"))

@@ -10,8 +10,8 @@ from kampung.database import whole_number
 from kampung.feedback import service
 from kampung.feedback.models import RATING_WORDS, Survey
 from kampung.lookups import registration_by_token_or_404
+from kampung.ratelimit import TOKEN_LIMIT
 from kampung.signup.models import Registration
-from kampung.tokens import TOKEN_LIMIT
 
 bp = Blueprint("feedback", __name__)
 

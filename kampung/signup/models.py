@@ -61,6 +61,10 @@ class Registration(db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: "self" (the sign-up form) or "import" (the admin's list)
     source: Mapped[str] = mapped_column(String(10), default="self")
+    #: a self sign-up's network address, as a keyed hash (kampung.origin), never the address
+    signup_network: Mapped[str | None] = mapped_column(String(16))
+    #: a self sign-up's browser (its client id cookie), as a keyed hash; None when it had none
+    signup_device: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

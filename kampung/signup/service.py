@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,9 @@ from kampung.database import is_unique_violation, transaction, utcnow
 from kampung.extensions import db
 from kampung.models import Bus, Trip
 from kampung.signup.models import Registration, Status
+
+if TYPE_CHECKING:
+    from kampung.origin import Origin
 
 #: the roster fields a person or the admin fills in (PRODUCT.md's columns, less bus and status)
 PERSON_FIELDS = (
@@ -112,6 +116,7 @@ def add_registration(
     source: str = "self",
     consent_at: datetime | None = None,
     now: datetime | None = None,
+    origin: Origin | None = None,
 ) -> Registration:
     """The core of `register`: a seat while there is one, else the waitlist.
 
@@ -127,6 +132,8 @@ def add_registration(
         trip=trip,
         source=source,
         consent_at=consent_at,
+        signup_network=origin.network if origin else None,
+        signup_device=origin.device if origin else None,
         **{field: person.get(field) for field in PERSON_FIELDS if field in person},
     )
     if seats_taken(trip) < trip.capacity:
@@ -146,15 +153,19 @@ def register(
     source: str = "self",
     consent_at: datetime | None = None,
     now: datetime | None = None,
+    origin: Origin | None = None,
 ) -> SignupResult:
     """Sign a person up: a seat while there is one, else the waitlist.
 
-    Staff imports (source="import") may add people while public sign-up is closed.
+    Staff imports (source="import") may add people while public sign-up is closed. `origin`
+    (keyed hashes of the network and the browser) lets staff find a burst of sign-ups later.
     Raises RegistrationClosed or DuplicatePhone, having saved nothing.
     """
     with _same_phone_is_duplicate(trip, person.get("phone")), transaction():
         trip.lock()
-        registration = add_registration(trip, person, source=source, consent_at=consent_at, now=now)
+        registration = add_registration(
+            trip, person, source=source, consent_at=consent_at, now=now, origin=origin
+        )
         position = waitlist_position(registration)
     return SignupResult(registration, position)
 

@@ -21,9 +21,8 @@ from flask import (
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from kampung import phones
+from kampung import origin, phones
 from kampung.database import utcnow
-from kampung.extensions import limiter
 from kampung.feedback.service import survey_entry
 from kampung.fragments import render_page
 from kampung.links import public_url
@@ -31,10 +30,10 @@ from kampung.lookups import registration_by_token_or_404, trip_or_404
 from kampung.models import Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.qr import qr_svg
+from kampung.ratelimit import CHECK_LIMITS, SIGNUP_LIMITS, TOKEN_LIMIT
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
 from kampung.signup.models import Registration, Status
-from kampung.tokens import TOKEN_LIMIT
 from kampung.trips import open_trips
 from kampung.whatsapp import own_page_message, whatsapp_url
 
@@ -44,9 +43,6 @@ bp = Blueprint("signup", __name__)
 MINE_COOKIE = "kampung_mine"
 MINE_MAX = 5
 MINE_AGE = 400 * 24 * 3600
-SIGNUP_LIMIT = "20 per minute"
-#: inline checks fire once per changed field, so they get more room than sign-ups
-CHECK_LIMIT = "120 per minute"
 
 
 @bp.get("/")
@@ -58,12 +54,14 @@ def index():
 
 
 @bp.get("/e/<slug>")
+@origin.gives_client_id
 def trip(slug: str):
     return _trip_page(trip_or_404(slug), SignupForm())
 
 
 @bp.post("/e/<slug>")
-@limiter.limit(SIGNUP_LIMIT)
+@origin.gives_client_id
+@SIGNUP_LIMITS
 def sign_up(slug: str):
     trip = trip_or_404(slug)
     form = SignupForm()
@@ -72,7 +70,9 @@ def sign_up(slug: str):
     if not form.validate():
         return _trip_page(trip, form, 422)
     try:
-        result = service.register(trip, form.person(), consent_at=utcnow())
+        result = service.register(
+            trip, form.person(), consent_at=utcnow(), origin=origin.of_request()
+        )
     except service.RegistrationClosed:
         return _trip_page(trip, form, 409, problem="closed")
     except service.DuplicatePhone as duplicate:
@@ -96,7 +96,7 @@ def sign_up(slug: str):
 
 
 @bp.post("/e/<slug>/check")
-@limiter.limit(CHECK_LIMIT)
+@CHECK_LIMITS
 def check_field(slug: str):
     """htmx inline validation of the sign-up form."""
     trip = trip_or_404(slug)

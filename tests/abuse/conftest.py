@@ -13,6 +13,7 @@ from kampung.checkin import service as checkin
 from kampung.extensions import db
 from kampung.feedback import service as feedback
 from kampung.manage.importer import COLUMNS
+from kampung.origin import Origin
 from kampung.review import service as review
 from kampung.signup import service as signup
 from tests.conftest import KampungClient, log_in, make_user, person
@@ -69,8 +70,10 @@ def world(app, tmp_path):
     app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
     trip = create_demo_trip(participants=0)
     users = {role: make_user(role) for role in ("admin", "organiser", "chair")}
-    alice = signup.register(trip, person(1)).registration
-    bob = signup.register(trip, person(2)).registration
+    # Both from one phone: a burst of sign-ups that an admin may cancel.
+    phone = Origin(network="0123456789abcdef", device="fedcba9876543210")
+    alice = signup.register(trip, person(1), origin=phone).registration
+    bob = signup.register(trip, person(2), origin=phone).registration
     survey = open_survey(trip)
     feedback.submit(survey, bob, good_answers(survey, text="Bank sampah RT"))
     checkpoint = trip.checkpoints[0]

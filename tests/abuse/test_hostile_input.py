@@ -78,6 +78,7 @@ def _ids(w: dict) -> dict:
         "checkin": w["checkin_id"],
         "question": w["question_id"],
         "answer": w["answer_id"],
+        "bob": w["bob"].id,
     }
 
 
@@ -115,6 +116,7 @@ TARGETS: dict[str, Target] = {
     "manage.participant_cancel": Target("admin", _admin("participants/{alice}/cancel")),
     "manage.participant_promote": Target("admin", _admin("participants/{alice}/promote")),
     "manage.told": Target("organiser", _admin("participants/{alice}/told")),
+    "manage.burst_cancel": Target("admin", _admin("signups/device/{alice}/{bob}/cancel")),
     "checkin.scanner": Target(
         "organiser",
         _admin("checkin/{checkpoint}"),

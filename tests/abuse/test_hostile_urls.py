@@ -27,6 +27,9 @@ def _values(w: dict) -> dict:
         "job_id": w["import_url"].rsplit("/", 1)[1],
         "filename": "css/app.css",
         "action": "down",
+        "kind": "device",
+        "first_id": w["alice"].id,
+        "last_id": w.get("excel", w["alice"]).id,
     }
 
 

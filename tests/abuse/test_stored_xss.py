@@ -13,6 +13,7 @@ from kampung.checkin import service as checkin
 from kampung.extensions import db
 from kampung.feedback import service as feedback
 from kampung.feedback.models import Kind
+from kampung.origin import Origin
 from kampung.review import service as review
 from kampung.signup import service as signup
 from tests.abuse.conftest import make_world, send, upload
@@ -53,9 +54,13 @@ def poisoned(app, tmp_path):
         ),
     )
     texts = dict.fromkeys(("full_name", "kelurahan", "role", "emergency_name", "notes"), XSS)
-    mallory = signup.register(trip, person(1, **texts)).registration
+    # From one phone, so that the page of sign-up bursts shows them too.
+    phone = Origin(network="0123456789abcdef", device="fedcba9876543210")
+    mallory = signup.register(trip, person(1, **texts), origin=phone).registration
     formulas = dict(zip(("full_name", "kelurahan", "role", "notes"), FORMULAS, strict=True))
-    excel = signup.register(trip, person(2, **formulas, emergency_name=FORMULAS[3])).registration
+    excel = signup.register(
+        trip, person(2, **formulas, emergency_name=FORMULAS[3]), origin=phone
+    ).registration
     mallory.bus_id = trip.buses[0].id
     db.session.commit()
     single = survey.questions[-1]
@@ -128,6 +133,8 @@ def test_every_page_escapes_the_payload(app, poisoned):
         f"/manage/{slug}/review/report",
         f"/manage/{slug}/survey",
         f"/manage/{slug}/survey/questions/{poisoned['question_id']}",
+        f"/manage/{slug}/signups",
+        f"/manage/{slug}/signups/device/{poisoned['alice'].id}/{poisoned['excel'].id}/cancel",
         poisoned["import_url"],
     }
     assert must_show - shown == set(), "these pages no longer show the poisoned fields"
