@@ -25,6 +25,7 @@ from kampung.driver_sql import DriverStatement
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Registration, StaffMember, Status, Trip, User
 from kampung.search import person_matches
+from kampung.text import clean_text
 from kampung.tokens import looks_like_token
 
 #: a device clock this far ahead of the server is wrong; its scan is dated when received
@@ -181,7 +182,7 @@ def check_in(
         "checkpoint_id": None,
         "code": (code or "")[:LOG_CODE_LENGTH],
         "organiser_id": by.id,
-        "device": (device or "")[:DEVICE_LENGTH],
+        "device": clean_text(device)[:DEVICE_LENGTH],
         "nonce": nonce,
         "received_at": now,
         "scanned_at": None,
@@ -486,7 +487,7 @@ def _safe_parse(value: str) -> str | None:
 
 def undo(checkin: CheckIn, by: StaffMember, reason: str, now: datetime | None = None) -> bool:
     """Undo an active check-in, recording who and why. False when it was no longer active."""
-    reason = (reason or "").strip()[:200]
+    reason = clean_text(reason)[:200]
     if not reason:
         raise ValueError("a reason is required")
     done = db.session.execute(

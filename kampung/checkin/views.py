@@ -33,6 +33,7 @@ from kampung.i18n import wib_time
 from kampung.links import public_url
 from kampung.models import Bus, Checkpoint, Registration, Trip
 from kampung.qr import qr_svg
+from kampung.text import clean_text, readable
 from kampung.tokens import looks_like_token
 from kampung.trips import get_trip_or_404
 
@@ -107,11 +108,12 @@ def describe(result: Result) -> dict:
         "outcome": str(result.outcome),
         "colour": result.colour,
         "title": str(TITLES[result.outcome]),
-        "detail": detail,
+        "detail": readable(detail),
         "replayed": result.replayed,
+        # The scanner sets these as text: without a stored bidi override (kampung.text).
         "person": (
-            {"name": person.name, "rt_rw": person.rt_rw, "kelurahan": person.kelurahan}
-            | {"bus": person.bus}
+            {"name": readable(person.name), "rt_rw": person.rt_rw}
+            | {"kelurahan": readable(person.kelurahan), "bus": readable(person.bus)}
             if person
             else None
         ),
@@ -232,10 +234,10 @@ def roster_json(slug: str, checkpoint_id: int):
     entries = [
         {
             "h": hashlib.sha256(r.checkin_code.encode()).hexdigest(),
-            "n": r.full_name,
+            "n": readable(r.full_name),
             "r": r.rt_rw,
-            "k": r.kelurahan,
-            "b": bus or "",
+            "k": readable(r.kelurahan),
+            "b": readable(bus or ""),
             "s": r.status,
             "c": checkin_id is not None,
         }
@@ -268,7 +270,7 @@ def undo(slug: str, checkin_id: int):
     back = url_for("checkin.scanner", slug=slug, checkpoint_id=checkin.checkpoint_id)
     error = None
     if request.method == "POST":
-        reason = request.form.get("reason", "").strip()
+        reason = clean_text(request.form.get("reason", ""))
         if not reason:
             error = _("Please give a reason.")
         else:

@@ -32,6 +32,7 @@ from kampung.models import Bus, Registration, Status, Trip
 from kampung.places import KECAMATAN
 from kampung.signup import service
 from kampung.signup.forms import PersonForm
+from kampung.text import clean_text
 
 #: PRODUCT.md's roster columns, in order
 COLUMNS = (*service.PERSON_FIELDS, "bus", "status")
@@ -112,7 +113,7 @@ class ImportRow:
 
 def normalise_header(name) -> str:
     """'Full Name', ' PHONE ', 'emergency-phone' -> full_name, phone, emergency_phone."""
-    return re.sub(r"[\s\-]+", "_", str(name or "").strip().lstrip("\ufeff").lower())
+    return re.sub(r"[\s\-]+", "_", clean_text(name).lower())
 
 
 def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -153,8 +154,7 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         values = {}
         for name, cell in zip(columns, cells, strict=False):
             if name in COLUMNS and name not in values:
-                values[name] = str(cell).strip()
-                if "\x00" in values[name]:
+                if "\x00" in str(cell):
                     # A damaged or binary file; PostgreSQL could not store it either.
                     raise ImportFileError(
                         _(
@@ -163,6 +163,8 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
                         )
                         % {"line": line}
                     )
+                # Cleaned as the forms clean (kampung.text), before buses and statuses are read.
+                values[name] = clean_text(cell, multiline=name == "notes")
         result.append((line, values))
     return result
 

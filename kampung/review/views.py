@@ -27,6 +27,7 @@ from kampung.links import public_url, whatsapp_url
 from kampung.models import Registration, Trip
 from kampung.places import KECAMATAN
 from kampung.review import service
+from kampung.text import clean_text
 from kampung.trips import get_trip_or_404
 
 bp = Blueprint("review", __name__, url_prefix="/manage/<slug>")
@@ -97,7 +98,7 @@ def _filter() -> service.CommentFilter:
         return whole_number(args.get(name, ""))
 
     return service.CommentFilter(
-        search=args.get("q", "").strip()[:100],
+        search=clean_text(args.get("q", ""))[:100],
         question_id=number("question"),
         kecamatan=args.get("kecamatan", "") if args.get("kecamatan") in KECAMATAN else "",
         bus_id=number("bus"),
