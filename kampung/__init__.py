@@ -38,7 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from kampung import database, i18n  # database: SQLite settings on every connection
+    from kampung import database, i18n, text  # database: SQLite settings on every connection
     from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -59,6 +59,10 @@ def _init_extensions(app: Flask) -> None:
     from kampung.feedback import models as feedback_models  # noqa: F401
     from kampung.links import public_url, whatsapp_url
 
+    # Every {{ … }} of every page passes kampung.text.readable: a stored bidi override or
+    # control character cannot turn a page around, whichever template shows it.
+    app.jinja_env.finalize = text.template_output
+    app.jinja_env.filters["bdi"] = text.bdi
     app.jinja_env.globals.update(
         languages=app.config["LANGUAGES"],
         get_locale=get_locale,
