@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 from openpyxl import Workbook, load_workbook
@@ -65,6 +65,7 @@ def test_clean_text_leaves_what_is_not_text_alone():
     assert clean_text(5) == "5"
 
 
+@settings(deadline=None)  # timings vary on a shared machine; the property is what counts
 @given(st.text() | st.sampled_from(SPECIALS))
 def test_clean_text_is_idempotent_and_writable_to_a_spreadsheet(value):
     for multiline in (False, True):
@@ -109,6 +110,7 @@ def test_search_key_keeps_different_names_apart():
     assert search_key("  ") == search_key("\u200b") == ""
 
 
+@settings(deadline=None)  # timings vary on a shared machine; the property is what counts
 @given(st.text() | st.sampled_from(SPECIALS))
 def test_search_key_is_idempotent(value):
     key = search_key(value)
@@ -131,6 +133,7 @@ def test_readable_removes_only_what_a_reader_cannot_hold_or_would_lie_with(store
     assert readable(stored) == shown
 
 
+@settings(deadline=None)  # timings vary on a shared machine; the property is what counts
 @given(st.text() | st.sampled_from(SPECIALS))
 def test_readable_text_always_opens_in_openpyxl(value):
     workbook = Workbook(write_only=True)
