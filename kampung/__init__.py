@@ -41,7 +41,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
     # ratelimit: the limits' sqlite:// storage, registered on import
-    from kampung import i18n, ratelimit  # noqa: F401
+    from kampung import i18n, ratelimit, text  # noqa: F401
     from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -65,6 +65,10 @@ def _init_extensions(app: Flask) -> None:
     from kampung.signup import models as signup_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url
 
+    # Every {{ … }} of every page passes kampung.text.readable: a stored bidi override or
+    # control character cannot turn a page around, whichever template shows it.
+    app.jinja_env.finalize = text.template_output
+    app.jinja_env.filters["bdi"] = text.bdi
     app.jinja_env.globals.update(
         languages=app.config["LANGUAGES"],
         get_locale=get_locale,

@@ -13,6 +13,7 @@ from kampung.auth.models import Role, User
 from kampung.database import transaction
 from kampung.extensions import db
 from kampung.models import Trip
+from kampung.text import clean_text
 
 user_cli = AppGroup("user", help="Staff accounts.")
 event_cli = AppGroup("event", help="Trips.")
@@ -20,7 +21,9 @@ privacy_cli = AppGroup("privacy", help="Personal-data duties.")
 
 
 def create_user(username: str, role: str, password: str, display_name: str = "") -> User:
-    user = User(username=username.strip().lower(), role=role, display_name=display_name)
+    user = User(
+        username=clean_text(username).lower(), role=role, display_name=clean_text(display_name)
+    )
     user.set_password(password)
     with transaction():
         db.session.add(user)
@@ -34,7 +37,7 @@ def create_user(username: str, role: str, password: str, display_name: str = "")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def user_create(username: str, role: str, display_name: str, password: str) -> None:
     """Create a staff account (the password is asked when not given)."""
-    if db.session.scalar(db.select(User).where(User.username == username.strip().lower())):
+    if db.session.scalar(db.select(User).where(User.username == clean_text(username).lower())):
         raise click.ClickException(f"user {username!r} exists already")
     if len(password) < 8:
         raise click.ClickException("the password needs at least 8 characters")

@@ -46,6 +46,7 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
                 .where(Registration.id == registration_id)
                 .values(
                     full_name="",
+                    search_name="",
                     phone=None,
                     kelurahan="",
                     rt=None,

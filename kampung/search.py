@@ -2,9 +2,10 @@
 
 import re
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, false, or_
 
 from kampung.signup.models import Registration
+from kampung.text import search_key
 
 _RT = re.compile(r"(?i)\s*(?:rt\.?\s*)?([0-9]{1,3})\s*")
 
@@ -15,8 +16,13 @@ def _escape_like(value: str) -> str:
 
 
 def person_matches(query: str) -> ColumnElement[bool]:
-    """Name (any part), phone (0812…, 62812…, +62 812-…, or a part of it), RT (5, 005, "RT 5")."""
-    clauses = [Registration.full_name.ilike(f"%{_escape_like(query)}%", escape="\\")]
+    """Name (any part, however written: see kampung.text.search_key), phone (0812…, 62812…,
+    +62 812-…, or a part of it), RT (5, 005, "RT 5")."""
+    key = search_key(query)
+    # A query of invisible characters only has no key, and matches no name.
+    clauses = [
+        Registration.search_name.like(f"%{_escape_like(key)}%", escape="\\") if key else false()
+    ]
     if rt := _RT.fullmatch(query):
         clauses.append(Registration.rt == int(rt.group(1)))
     digits = "".join(ch for ch in query if ch in "0123456789")

@@ -1,9 +1,13 @@
 """CSV and XLSX downloads that open safely in Excel: the one place exports are written.
 
-A cell that starts like a formula (=, +, -, @, a tab or a carriage return) gets a leading
-apostrophe, so a spreadsheet shows it as text instead of running it. Phone numbers in E.164
-(a plus and digits only, which cannot call anything) are the one exception: they stay as
-they are, in XLSX as text cells, so that a re-import reads them back exactly.
+Any stored string can be written: what XML 1.0 (and so openpyxl) refuses, and the bidi
+controls that would turn a cell around, are left out (kampung.text.readable), whether the
+text came in before the input rules or by another path.
+
+A cell that starts like a formula (=, +, -, @, a tab or a carriage return, after any spaces)
+gets a leading apostrophe, so a spreadsheet shows it as text instead of running it. Phone
+numbers in E.164 (a plus and digits only, which cannot call anything) are the one exception:
+they stay as they are, in XLSX as text cells, so that a re-import reads them back exactly.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import io
 import re
 
 from openpyxl import Workbook
+
+from kampung.text import readable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -24,7 +30,8 @@ def safe_cell(value):
         return ""
     if not isinstance(value, str) or E164.match(value):
         return value
-    return "'" + value if value.startswith(FORMULA_START) else value
+    value = readable(value)
+    return "'" + value if value.lstrip(" ").startswith(FORMULA_START) else value
 
 
 def _safe(rows: list[list]):

@@ -17,13 +17,15 @@ from kampung import phones
 from kampung.links import public_url
 from kampung.models import Trip
 from kampung.signup.models import Registration
+from kampung.text import readable
 
 
 def whatsapp_url(phone: str | None, text: str | None = None) -> str:
     """A wa.me link to the number (E.164) carrying a ready message; with no number, WhatsApp
-    asks whom to send it to (for sharing a sign-up link in a group)."""
+    asks whom to send it to (for sharing a sign-up link in a group). The message carries
+    stored names: without a bidi override that would turn it around in the chat."""
     link = f"https://wa.me/{phones.wa_number(phone)}"
-    return f"{link}?text={quote(text, safe='')}" if text else link
+    return f"{link}?text={quote(readable(text), safe='')}" if text else link
 
 
 def personal_link(registration: Registration) -> str:

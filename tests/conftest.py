@@ -3,6 +3,7 @@ staff accounts, the demo trip, and a real Chromium at phone size for browser tes
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import shutil
@@ -346,4 +347,34 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
+    ]
+
+
+#: each letter of an element's text, in the order it is written, with where it is drawn
+_LETTERS = """(element) => {
+  const letters = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      if (!/\\p{L}/u.test(node.data[i])) continue;
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getBoundingClientRect();
+      if (box.width) letters.push([node.data[i], Math.round(box.top), box.left]);
+    }
+  }
+  return letters;
+}"""
+
+
+def drawn_backwards(locator) -> list[str]:
+    """The letters Chromium draws to the left of the letter written before them on the same
+    line: what a right-to-left override turns around in Latin text. Empty when it reads right."""
+    letters = locator.evaluate(_LETTERS)
+    assert letters, "no text drawn"
+    return [
+        f"{a}{b}"
+        for (a, top_a, left_a), (b, top_b, left_b) in itertools.pairwise(letters)
+        if top_a == top_b and left_b < left_a
     ]

@@ -60,6 +60,38 @@ def test_staff_log_in_and_out(client, admin):
     assert client.get("/manage/").status_code == 302
 
 
+def test_a_username_pasted_with_invisible_characters_logs_in(client, admin):
+    data = {"username": "\u200bAdmin\u2069 ", "password": PASSWORD}
+    assert client.post_form("/login", data).status_code == 302
+
+
+def test_every_form_cleans_its_text_fields():
+    """Each form of the app, today's and tomorrow's, gets kampung.text.clean_text on its text
+    fields (kampung.forms), the password alone left as typed."""
+    import importlib
+    import pkgutil
+
+    import wtforms
+
+    import kampung
+    from kampung.forms import CleanTextMeta
+
+    for module in pkgutil.walk_packages(kampung.__path__, "kampung."):
+        importlib.import_module(module.name)
+    forms = []
+    pending = [wtforms.form.BaseForm]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("kampung.") and cls.__module__ != "kampung.forms":
+            forms.append(cls)
+    assert len(forms) >= 10
+    for form in forms:
+        # How WTForms makes a form's Meta: from the Meta classes along its bases.
+        metas = [base.__dict__["Meta"] for base in form.__mro__ if "Meta" in base.__dict__]
+        assert any(issubclass(meta, CleanTextMeta) for meta in metas), form.__qualname__
+
+
 def test_wrong_password_is_refused_without_saying_which_part(client, admin):
     response = client.post_form("/login", {"username": "admin", "password": "salah"})
     assert response.status_code == 401

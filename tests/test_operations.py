@@ -129,6 +129,8 @@ def test_purge_removes_personal_data_and_keeps_counts(app, trip):
     assert all(r.status == Status.registered for r in rows)
     for r in rows:
         assert (r.full_name, r.phone, r.emergency_name, r.notes, r.rt) == ("", None, "", "", None)
+        # The search key is the name too, folded: it goes with it.
+        assert r.search_name == ""
         assert r.kecamatan == "Telanaipura"
     assert old_token not in {r.access_token for r in rows}
     assert db.session.get(Trip, trip.id).purged_at is not None

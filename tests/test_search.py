@@ -41,3 +41,37 @@ def people(trip):
 )
 def test_name_phone_or_rt_as_people_type_them(trip, people, query, expected):
     assert names(trip, query) == expected
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "Ahmad Lu\u200bbis",  # a zero-width space pasted inside
+        "Ahmad \u202eLubis",  # a right-to-left override in front
+        "Ahmad Lubiѕ",  # a Cyrillic ѕ
+        "Ahmad Lubіs",  # a Cyrillic і
+        "Ahmad ＬＵＢＩＳ",  # fullwidth capitals
+        "Ahmad Lúbis",  # an accent
+    ],
+)
+def test_lubis_finds_the_name_however_it_was_written(trip, stored):
+    service.register(trip, person(1, full_name=stored))
+    service.register(trip, person(2, full_name="Siti Rahmawati"))
+    assert len(names(trip, "Lubis")) == 1
+    assert names(trip, "lub") == names(trip, "Lubis") != ["Siti Rahmawati"]
+
+
+def test_a_query_with_homoglyphs_or_invisibles_finds_the_plain_name(trip, people):
+    assert names(trip, "Ѕiti") == ["Siti Rahmawati"]  # Cyrillic Ѕ
+    assert names(trip, "Si\u200bti\u00ad") == ["Siti Rahmawati"]
+    assert names(trip, "ＳＩＴＩ") == ["Siti Rahmawati"]
+    assert names(trip, "\u200b") == []
+
+
+def test_a_name_stored_without_the_rules_is_found_once_written_again(trip):
+    """The search key follows the name on every write, whoever writes it."""
+    registration = service.register(trip, person(1, full_name="Budi")).registration
+    registration.full_name = "Ahmad Lu\u200bbis"
+    db.session.commit()
+    assert names(trip, "Lubis") == ["Ahmad Lubis"]
+    assert registration.search_name == "ahmad lubis"

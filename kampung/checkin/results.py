@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from kampung.checkin.service import Outcome, Result
 from kampung.i18n import wib_time
+from kampung.text import readable
 
 #: the headline of each outcome; lazy, so that a scan translates only its own
 TITLES = {
@@ -51,11 +52,12 @@ def describe(result: Result) -> dict:
         "outcome": str(result.outcome),
         "colour": result.colour,
         "title": str(TITLES[result.outcome]),
-        "detail": detail,
+        "detail": readable(detail),
         "replayed": result.replayed,
+        # The scanner sets these as text: without a stored bidi override (kampung.text).
         "person": (
-            {"name": person.name, "rt_rw": person.rt_rw, "kelurahan": person.kelurahan}
-            | {"bus": person.bus}
+            {"name": readable(person.name), "rt_rw": person.rt_rw}
+            | {"kelurahan": readable(person.kelurahan), "bus": readable(person.bus)}
             if person
             else None
         ),

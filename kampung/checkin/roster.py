@@ -17,6 +17,7 @@ from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.search import person_matches
 from kampung.signup.models import Registration, format_rt_rw
+from kampung.text import readable
 
 
 @dataclass
@@ -120,10 +121,11 @@ def offline_entries(trip: Trip, checkpoint: Checkpoint) -> list[dict]:
     return [
         {
             "h": code_hash(r.checkin_code),
-            "n": r.full_name,
+            # The scanner sets these as text: without a stored bidi override (kampung.text).
+            "n": readable(r.full_name),
             "r": r.rt_rw,
-            "k": r.kelurahan,
-            "b": bus or "",
+            "k": readable(r.kelurahan),
+            "b": readable(bus or ""),
             "s": r.status,
             "c": checkin_id is not None,
         }

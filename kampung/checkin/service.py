@@ -25,6 +25,7 @@ from kampung.checkin.models import CheckIn
 from kampung.database import is_unique_violation, transaction, utcnow
 from kampung.extensions import db
 from kampung.signup.models import Status, format_rt_rw
+from kampung.text import clean_text
 from kampung.tokens import looks_like_token
 
 #: a device clock this far ahead of the server is wrong; its scan is dated when received
@@ -188,7 +189,7 @@ def check_in(
             "checkpoint_id": None,
             "code": (code or "")[:LOG_CODE_LENGTH],
             "organiser_id": by.id,
-            "device": (device or "")[:DEVICE_LENGTH],
+            "device": clean_text(device)[:DEVICE_LENGTH],
             "nonce": nonce,
             "received_at": now,
             "scanned_at": None,
@@ -328,7 +329,7 @@ def _parse_quietly(value: str, site_hosts: Collection[str]) -> str | None:
 
 def undo(checkin: CheckIn, by: StaffMember, reason: str, now: datetime | None = None) -> bool:
     """Undo an active check-in, recording who and why. False when it was no longer active."""
-    reason = (reason or "").strip()[:200]
+    reason = clean_text(reason)[:200]
     if not reason:
         raise ValueError("a reason is required")
     with transaction():

@@ -28,6 +28,7 @@ from kampung.links import public_url, site_hosts
 from kampung.lookups import child_of_trip_or_404, trip_or_404
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.qr import qr_svg
+from kampung.text import clean_text
 from kampung.tokens import looks_like_token
 
 bp = Blueprint("checkin", __name__)
@@ -130,7 +131,7 @@ def undo(slug: str, checkin_id: int):
     back = url_for("checkin.scanner", slug=slug, checkpoint_id=checkin.checkpoint_id)
     error = None
     if request.method == "POST":
-        reason = request.form.get("reason", "").strip()
+        reason = clean_text(request.form.get("reason", ""))
         if not reason:
             error = _("Please give a reason.")
         else:

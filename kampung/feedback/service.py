@@ -28,6 +28,7 @@ from kampung.feedback.models import (
 )
 from kampung.models import Trip
 from kampung.signup.models import Registration
+from kampung.text import clean_text
 
 #: the longest text answer kept, in characters
 TEXT_LIMITS = {Kind.short_text: 200, Kind.long_text: 2000}
@@ -120,7 +121,9 @@ def validate(survey: Survey, raw: dict[int, list[str]]) -> list[Value]:
     rows: list[Value] = []
     errors: dict[int, str] = {}
     for qid, question in questions.items():
-        values = [v.strip() for v in raw.get(qid, []) if v and v.strip()]
+        # Cleaned first: in an anonymous survey nobody could find a broken answer to fix it.
+        multiline = question.kind == Kind.long_text
+        values = [c for v in raw.get(qid, []) if (c := clean_text(v, multiline=multiline))]
         try:
             rows.extend((qid, i, t) for i, t in _parse(question, values))
         except ValueError as error:

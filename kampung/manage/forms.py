@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -31,10 +29,11 @@ from wtforms.validators import (
 )
 
 from kampung.database import whole_number
+from kampung.forms import FlaskForm, Form
 from kampung.i18n import WIB
 from kampung.manage.service import SLUG_PATTERN, BusRow, CheckpointRow, TripSettings
 from kampung.models import Trip
-from kampung.signup.forms import NumberRange, PersonForm, _strip
+from kampung.signup.forms import NumberRange, PersonForm
 
 #: what <input type="datetime-local"> sends
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -61,7 +60,7 @@ def _wib_field(label, required: bool = True):
 
 class BusForm(Form):
     id = HiddenField()
-    name = StringField(_l("Bus name"), filters=[_strip], validators=[Optional(), Length(max=60)])
+    name = StringField(_l("Bus name"), validators=[Optional(), Length(max=60)])
     seats = IntegerField(
         _l("Seats"),
         validators=[
@@ -74,9 +73,7 @@ class BusForm(Form):
 
 class CheckpointForm(Form):
     id = HiddenField()
-    name = StringField(
-        _l("Checkpoint name"), filters=[_strip], validators=[Optional(), Length(max=120)]
-    )
+    name = StringField(_l("Checkpoint name"), validators=[Optional(), Length(max=120)])
     position = IntegerField(
         _l("Order"),
         validators=[
@@ -88,10 +85,10 @@ class CheckpointForm(Form):
 
 
 class TripForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Link name (slug)"),
-        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+        filters=[lambda v: v.lower() if isinstance(v, str) else v],
         validators=[
             DataRequired(),
             Length(max=80),
@@ -103,12 +100,12 @@ class TripForm(FlaskForm):
             ),
         ],
     )
-    description = TextAreaField(_l("Description"), filters=[_strip], validators=[Length(max=5000)])
-    origin = StringField(_l("From"), filters=[_strip], validators=[Length(max=200)])
-    destination = StringField(_l("To"), filters=[_strip], validators=[Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    origin = StringField(_l("From"), validators=[Length(max=200)])
+    destination = StringField(_l("To"), validators=[Length(max=200)])
     departs_at = _wib_field(_l("Departure (WIB)"))
     returns_at = _wib_field(_l("Return (WIB)"))
-    meeting_point = StringField(_l("Meeting point"), filters=[_strip], validators=[Length(max=300)])
+    meeting_point = StringField(_l("Meeting point"), validators=[Length(max=300)])
     capacity = IntegerField(
         _l("Capacity (seats)"),
         validators=[

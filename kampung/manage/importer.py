@@ -34,6 +34,7 @@ from kampung.places import KECAMATAN
 from kampung.signup import service
 from kampung.signup.forms import PersonForm
 from kampung.signup.models import Registration, Status
+from kampung.text import clean_text
 
 #: PRODUCT.md's roster columns, in order
 COLUMNS = (*service.PERSON_FIELDS, "bus", "status")
@@ -114,7 +115,7 @@ class ImportRow:
 
 def normalise_header(name) -> str:
     """'Full Name', ' PHONE ', 'emergency-phone' -> full_name, phone, emergency_phone."""
-    return re.sub(r"[\s\-]+", "_", str(name or "").strip().lstrip("\ufeff").lower())
+    return re.sub(r"[\s\-]+", "_", clean_text(name).lower())
 
 
 def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -155,8 +156,7 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         values = {}
         for name, cell in zip(columns, cells, strict=False):
             if name in COLUMNS and name not in values:
-                values[name] = str(cell).strip()
-                if "\x00" in values[name]:
+                if "\x00" in str(cell):
                     # A damaged or binary file; PostgreSQL could not store it either.
                     raise ImportFileError(
                         _(
@@ -165,6 +165,8 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
                         )
                         % {"line": line}
                     )
+                # Cleaned as the forms clean (kampung.text), before buses and statuses are read.
+                values[name] = clean_text(cell, multiline=name == "notes")
         result.append((line, values))
     return result
 

@@ -30,6 +30,7 @@ from kampung.feedback.models import (
 )
 from kampung.models import Bus
 from kampung.signup.models import Registration
+from kampung.text import clean_text
 
 #: comments shown per page
 PAGE_SIZE = 50
@@ -260,7 +261,7 @@ def set_mark(survey: Survey, answer_id: str, kind: str, note: str, by: StaffMemb
     """Mark a comment as a practice to adopt or a follow-up; kind "" removes the mark."""
     if comment(survey, answer_id) is None:
         raise MarkError(_("This comment does not exist."))
-    note = note.strip()
+    note = clean_text(note)
     if len(note) > 500:
         raise MarkError(_("Please keep the note under 500 characters."))
     if kind and kind not in MarkKind.__members__:

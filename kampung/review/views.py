@@ -19,6 +19,7 @@ from kampung.models import Trip
 from kampung.places import KECAMATAN
 from kampung.review import service
 from kampung.signup.models import Registration
+from kampung.text import clean_text
 from kampung.whatsapp import survey_reminder, whatsapp_url
 
 bp = Blueprint("review", __name__)
@@ -79,7 +80,7 @@ def _filter() -> service.CommentFilter:
         return whole_number(args.get(name, ""))
 
     return service.CommentFilter(
-        search=args.get("q", "").strip()[:100],
+        search=clean_text(args.get("q", ""))[:100],
         question_id=number("question"),
         kecamatan=args.get("kecamatan", "") if args.get("kecamatan") in KECAMATAN else "",
         bus_id=number("bus"),

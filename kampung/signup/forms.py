@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -17,6 +16,7 @@ from wtforms.validators import (
 from wtforms.widgets import TelInput, TextInput
 
 from kampung import phones
+from kampung.forms import FlaskForm
 from kampung.places import KECAMATAN
 from kampung.signup.service import PERSON_FIELDS
 
@@ -45,10 +45,6 @@ class WTFormsMessages:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return get_translations().ungettext(singular, plural, n)
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class NumberRange(validators.NumberRange):
@@ -120,13 +116,11 @@ class PersonForm(FlaskForm):
 
     full_name = StringField(
         _l("Full name"),
-        filters=[_strip],
         validators=[DataRequired(), _at_most(120)],
         render_kw={"autocomplete": "name"},
     )
     phone = PhoneField(
         _l("WhatsApp number"),
-        filters=[_strip],
         validators=[DataRequired(), _at_most(30)],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
@@ -137,9 +131,7 @@ class PersonForm(FlaskForm):
         validators=[DataRequired(message=_l("Choose one of Kota Jambi's kecamatan."))],
         validate_choice=True,
     )
-    kelurahan = StringField(
-        _l("Kelurahan"), filters=[_strip], validators=[DataRequired(), _at_most(80)]
-    )
+    kelurahan = StringField(_l("Kelurahan"), validators=[DataRequired(), _at_most(80)])
     rt = NoLeadingZeroIntegerField(
         _l("RT"),
         validators=[
@@ -156,9 +148,7 @@ class PersonForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    role = StringField(
-        _l("Position"), filters=[_strip], default="Ketua RT", validators=[_at_most(60)]
-    )
+    role = StringField(_l("Position"), default="Ketua RT", validators=[_at_most(60)])
     gender = SelectField(
         _l("Gender"),
         choices=[
@@ -168,16 +158,13 @@ class PersonForm(FlaskForm):
         ],
         validators=[Optional()],
     )
-    emergency_name = StringField(
-        _l("Emergency contact name"), filters=[_strip], validators=[_at_most(120)]
-    )
+    emergency_name = StringField(_l("Emergency contact name"), validators=[_at_most(120)])
     emergency_phone = PhoneField(
         _l("Emergency contact number"),
-        filters=[_strip],
         validators=[Optional(), _at_most(30)],
         render_kw={"inputmode": "tel"},
     )
-    notes = TextAreaField(_l("Health or diet notes"), filters=[_strip], validators=[_at_most(1000)])
+    notes = TextAreaField(_l("Health or diet notes"), validators=[_at_most(1000)])
 
     def person(self) -> dict:
         """The validated values, ready for `service.register` or `service.update_details`."""

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kampung.database import UTCDateTime, utcnow
 from kampung.extensions import db
 from kampung.models import Bus, Trip
+from kampung.text import clean_text, search_key
 from kampung.tokens import new_secret
 
 
@@ -33,6 +34,8 @@ class Registration(db.Model):
     trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id", ondelete="CASCADE"), index=True)
     #: personal data; emptied by `flask privacy purge` once the trip is over
     full_name: Mapped[str] = mapped_column(String(120))
+    #: kampung.text.search_key(full_name), what staff searches compare with; set with the name
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: E.164, e.g. +6281234567890; None once purged
     phone: Mapped[str | None] = mapped_column(String(20))
     #: one of Kota Jambi's 11 kecamatan
@@ -89,6 +92,13 @@ class Registration(db.Model):
         CheckConstraint("rt IS NULL OR (rt BETWEEN 1 AND 999)", name="rt"),
         CheckConstraint("rw IS NULL OR (rw BETWEEN 1 AND 999)", name="rw"),
     )
+
+    @validates("full_name")
+    def _clean_name(self, _key: str, value: str) -> str:
+        """Whoever writes a name (a form, an import, a script) stores it clean, with its key."""
+        value = clean_text(value)
+        self.search_name = search_key(value)
+        return value
 
     @hybrid_property
     def is_active(self) -> bool:

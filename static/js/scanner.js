@@ -280,7 +280,8 @@ function reportSync(answers) {
   for (const answer of answers) {
     const li = document.createElement("li");
     li.className = `sync-${answer.colour}`;
-    const who = answer.person ? answer.person.name : "";
+    // First-strong and pop isolates: a right-to-left name keeps the words after it in order.
+    const who = answer.person ? `\u2068${answer.person.name}\u2069` : "";
     const dup = answer.colour === "amber" ? ` (${text.duplicate})` : "";
     li.textContent = `${text.synced}: ${who} · ${answer.title}${dup}${answer.detail ? ` · ${answer.detail}` : ""}`;
     list.prepend(li);

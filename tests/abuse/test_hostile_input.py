@@ -344,3 +344,27 @@ ODD_BODIES = (
 def test_odd_json_bodies_are_refused_cleanly(world):
     for body in ODD_BODIES:
         _api(world, data=body, content_type="application/json")
+
+
+#: a new phone for each sign-up of the test below
+_PHONES = itertools.count(1000)
+
+
+@EXAMPLES
+@given(name=HOSTILE_TEXT, notes=HOSTILE_TEXT, answer=HOSTILE_TEXT)
+def test_whatever_a_sign_up_and_its_answers_hold_every_export_opens(world, name, notes, answer):
+    from tests.abuse.test_stored_strings import export_urls, read_cells
+
+    app, stranger = world["app"], world["app"].test_client()
+    phone = f"0812-7{next(_PHONES):04d}-888"
+    with app.app_context():
+        form = PERSON | {"full_name": name, "notes": notes, "phone": phone, "consent": "y"}
+        signed_up = stranger.post_form(f"/e/{world['slug']}", form)
+    if signed_up.status_code == 303:
+        with app.app_context():
+            answers = as_form(good_answers(world["survey"], text=answer))
+            stranger.post_form(signed_up.headers["Location"] + "/feedback", answers)
+    for url in export_urls(app, world["slug"]):
+        response = send(app, world["clients"]["admin"], "GET", url)
+        assert response.status_code == 200, url
+        read_cells(url, response.data)

@@ -19,6 +19,7 @@ from tests.conftest import (
     PHONE,
     _chromium_or_skip,
     axe_violations,
+    drawn_backwards,
     person,
     poppler,
     screenshot,
@@ -236,3 +237,39 @@ def test_count_page_and_daftar_hadir_on_a_phone_and_on_paper(
         check=True,
     )
     assert (ARTIFACTS / "checkin-daftar-hadir-pdf-1.png").exists()
+
+
+def test_names_stored_with_a_right_to_left_override_read_the_right_way(
+    page, trip, organiser, seated
+):
+    """Names from before the input rules hold U+202E: the scanner's answer, the list of the
+    missing and the search results show them as written, and what follows is not reversed."""
+    from sqlalchemy import update
+
+    from kampung.signup.models import Registration
+
+    for reg, name in zip(seated, ("Ahmad Lubis", "Siti Rahmawati"), strict=False):
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id == reg.id)
+            .values(full_name=f"\u202e{name}", kelurahan="\u202ePayo Lebar")
+        )
+    db.session.commit()
+    log_in_browser(page, organiser)
+    page.goto(f"/manage/{trip.slug}/checkin/{trip.checkpoints[0].id}")
+    field = page.get_by_label("Kode atau tautan QR")
+    field.fill(seated[0].checkin_code)
+    field.press("Enter")
+    result = page.locator("#result.result-green")
+    result.wait_for(state="visible")
+    assert result.locator(".result-name").inner_text() == "Ahmad Lubis"
+    assert drawn_backwards(result) == []
+    snap(page, "checkin-scanner-override")
+    page.get_by_role("link", name="Pindai berikutnya").click()
+    missing = page.locator(".missing li").filter(has_text="Siti Rahmawati")
+    assert drawn_backwards(missing) == []
+    page.get_by_label("Nama, nomor telepon, atau RT").fill("005")
+    hit = page.locator(".search-hit").filter(has_text="Siti Rahmawati")
+    hit.wait_for()
+    assert drawn_backwards(hit) == []
+    screenshot(page, "checkin-scanner-override-lists")

@@ -10,6 +10,7 @@ import pytest
 
 from kampung.checkin.models import CheckIn, ScanLog
 from kampung.extensions import db
+from kampung.signup.models import Registration
 from kampung.signup.service import register
 from tests.conftest import log_in, person
 
@@ -200,3 +201,45 @@ def test_service_worker_is_scoped_to_the_scanner(client, trip):
     assert response.status_code == 200
     assert response.headers["Service-Worker-Allowed"] == f"/manage/{trip.slug}/checkin/"
     assert "javascript" in response.mimetype
+
+
+def test_a_device_name_and_an_undo_reason_are_cleaned(staff, trip, people):
+    scan = _scan(trip, people[0].checkin_code) | {"device": "\u202eHP\x0bRina\x1b[0m\u200b"}
+    assert staff.post_json("/api/checkins", [scan]).status_code == 200
+    form = {"code": people[1].checkin_code, "device": "HP\x01 Budi\u2069"}
+    staff.post_form(_scanner_url(trip), form)
+    devices = db.session.scalars(db.select(CheckIn.device).order_by(CheckIn.id)).all()
+    assert devices == ["HP Rina[0m", "HP Budi"]
+    assert set(db.session.scalars(db.select(ScanLog.device))) == {"HP Rina[0m", "HP Budi"}
+    checkin = db.session.scalar(db.select(CheckIn).order_by(CheckIn.id))
+    url = f"/manage/{trip.slug}/checkin/undo/{checkin.id}"
+    assert "Alasan" in staff.post_form(url, {"reason": "\u200b\x0b"}).get_data(as_text=True)
+    assert staff.post_form(url, {"reason": "Salah\x0bpindai\u202e"}).status_code == 302
+    db.session.refresh(checkin)
+    assert checkin.undo_reason == "Salah pindai"
+
+
+def name_stored_without_the_rules(registration, name: str) -> None:
+    """Written straight into the database, as a row from before these rules would be."""
+    db.session.execute(
+        db.update(Registration).where(Registration.id == registration.id).values(full_name=name)
+    )
+    db.session.commit()
+    db.session.expire_all()
+
+
+def test_scanner_pages_show_a_stored_override_isolated_and_removed(staff, trip, people):
+    name_stored_without_the_rules(people[0], "\u202eAhmad Lubis")
+    base = _scanner_url(trip)
+    scanned = staff.post_form(base, {"code": people[0].checkin_code}).get_data(as_text=True)
+    search = staff.get(base + "?q=Peserta").get_data(as_text=True)
+    missing = staff.get(base + "/count").get_data(as_text=True)
+    card = staff.get(f"/c/{people[1].checkin_code}").get_data(as_text=True)
+    for body in (scanned, search, missing, card):
+        assert "\u202e" not in body
+    assert '<p class="result-name" data-slot="name">Ahmad Lubis</p>' in scanned
+    assert "<strong><bdi>Peserta Uji 1</bdi></strong>" in search
+    api = staff.post_json("/api/checkins", [_scan(trip, people[0].checkin_code)])
+    assert api.json["results"][0]["person"]["name"] == "Ahmad Lubis"
+    copy = staff.get(base + "/roster.json").get_json()
+    assert "Ahmad Lubis" in {entry["n"] for entry in copy["entries"]}

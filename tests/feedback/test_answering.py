@@ -112,6 +112,36 @@ def test_a_question_id_of_another_survey_is_refused(client, trip):
     assert db.session.get(Question, foreign.id).survey_id != survey.id
 
 
+def test_answers_are_cleaned_of_controls_and_invisible_characters(client, trip):
+    """In an anonymous survey nobody can find a broken answer afterwards to fix it."""
+    survey = open_survey(trip, anonymous=True)
+    short = service.add_question(survey, service.QuestionData(kind="short_text", text="Satu kata?"))
+    (reg,) = participants(trip, 1)
+    answers = good_answers(survey) | {
+        question(survey, Kind.long_text).id: ["\u202eBank\x0bsampah\r\ntiap\tRT\x01\u200b"],
+        short.id: ["Gotong\x0broyong\u2069"],
+        question(survey, Kind.rating).id: ["4\u200b"],
+    }
+    response = client.post_form(f"/p/{reg.access_token}/feedback", as_form(answers))
+    assert response.status_code == 303
+    texts = db.session.scalars(select(Answer.value_text).where(Answer.value_text.is_not(None)))
+    assert sorted(texts) == ["Bank\nsampah\ntiap\tRT", "Gotong royong"]
+    rating = select(Answer.value_int).where(Answer.question_id == question(survey, Kind.rating).id)
+    assert db.session.scalar(rating) == 4
+
+
+def test_an_answer_of_invisible_characters_only_is_no_answer(client, trip):
+    survey = open_survey(trip)
+    (reg,) = participants(trip, 1)
+    text = question(survey, Kind.long_text)
+    text.required = True
+    db.session.commit()
+    answers = good_answers(survey) | {text.id: ["\u200b\u202e\x0b"]}
+    response = client.post_form(f"/p/{reg.access_token}/feedback", as_form(answers))
+    assert response.status_code == 422
+    assert "Mohon jawab pertanyaan ini" in response.get_data(as_text=True)
+
+
 def test_a_megabyte_of_text_is_refused(client, trip):
     survey = open_survey(trip)
     (reg,) = participants(trip, 1)

@@ -45,6 +45,26 @@ def test_admin_adds_moves_edits_and_removes_a_question(client, admin, trip):
     assert [q.position for q in survey.questions] == list(range(len(survey.questions)))
 
 
+def test_question_texts_and_options_are_cleaned(client, admin, trip):
+    log_in(client, admin)
+    survey = service.survey_of(trip)
+    response = client.post_form(
+        f"/manage/{trip.slug}/survey",
+        {
+            "action": "add",
+            "new-kind": "single",
+            "new-text": "\u202eKendaraan\x0bapa?\u200b",
+            "new-text_en": "Which\x01 vehicle?",
+            "new-options": "Bus\u200b | Bus\r\nKereta\x1b | Train\u2069",
+        },
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    added = survey.questions[-1]
+    assert (added.text, added.text_en) == ("Kendaraan\napa?", "Which vehicle?")
+    assert added.options == [{"id": "Bus", "en": "Bus"}, {"id": "Kereta", "en": "Train"}]
+
+
 def test_a_choice_question_needs_two_options(client, admin, trip):
     log_in(client, admin)
     response = add_choice(client, trip.slug, options="Bus")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD, axe_violations, screenshot
+from tests.conftest import PASSWORD, axe_violations, drawn_backwards, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +119,42 @@ def test_admin_cancels_on_a_phone_and_tells_the_promoted_person(page, admin, tri
     page.get_by_role("link", name="Impor").click()
     assert axe_violations(page) == []
     screenshot(page, "manage-import")
+
+
+def test_a_name_stored_with_a_right_to_left_override_reads_the_right_way(page, organiser, trip):
+    """A name from before the input rules holds U+202E: on the roster it reads as written and
+    the badge after it is not turned around; a genuine right-to-left name keeps its own order."""
+    from sqlalchemy import update
+
+    from kampung.extensions import db
+    from kampung.signup import service as signup
+    from kampung.signup.models import Registration
+    from tests.conftest import person
+
+    ahmad = signup.register(trip, person(1)).registration
+    signup.register(trip, person(2, full_name="عبد الله"))
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id == ahmad.id)
+        # As the migration left it: the name as stored, its key filled in beside it.
+        .values(full_name="\u202eAhmad Lubis", search_name="ahmad lubis")
+        .values(kelurahan="\u202ePayo Lebar")
+    )
+    db.session.commit()
+    page.goto("/login")
+    page.get_by_label("Nama pengguna").fill(organiser.username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(f"/manage/{trip.slug}/participants")
+    card = page.locator(".person").filter(has_text="Ahmad Lubis")
+    assert card.get_by_role("heading").inner_text().startswith("Ahmad Lubis")
+    assert drawn_backwards(card) == []
+    arabic = page.locator(".person").filter(has_text="عبد الله")
+    # The Arabic name runs right to left inside its <bdi>; the badge and the line after it not.
+    assert drawn_backwards(arabic.locator(".badge")) == []
+    assert drawn_backwards(arabic.locator("p").first) == []
+    assert axe_violations(page) == []
+    screenshot(page, "manage-roster-override")
+    page.get_by_label("Cari nama, nomor HP, atau RT").press_sequentially("lubis")
+    page.get_by_text("1 orang", exact=True).wait_for()
+    assert page.get_by_role("heading", name="Ahmad Lubis").is_visible()

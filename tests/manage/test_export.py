@@ -94,3 +94,42 @@ def test_each_checkpoint_column_holds_the_check_in_time_in_wib(trip, organiser):
 def test_anonymous_cannot_export(client, trip):
     assert client.get(f"/manage/{trip.slug}/participants.csv").status_code == 302
     db.session.rollback()
+
+
+def test_sign_ups_named_with_a_control_character_and_an_override_export_and_read_right(
+    app, client, admin, trip
+):
+    """Names pasted with Word's line break (U+000B) and with a right-to-left override: every
+    export downloads and opens, and the roster shows the names as they read."""
+    from tests.feedback.helpers import as_form, good_answers, open_survey
+
+    survey = open_survey(trip)
+    typed = {"Budi\x0bSantoso": "0812-1111-2222", "\u202eSiti Aminah": "0813-3333-4444"}
+    for name, phone in typed.items():
+        form = {
+            "full_name": name,
+            "phone": phone,
+            "kecamatan": "Jelutung",
+            "kelurahan": "Payo Lebar",
+            "rt": "5",
+            "consent": "y",
+        }
+        signed_up = app.test_client().post_form(f"/e/{trip.slug}", form)
+        assert signed_up.status_code == 303
+        answers = as_form(good_answers(survey, text="Bank\x0bsampah\u202e RT"))
+        answered = client.post_form(signed_up.headers["Location"] + "/feedback", answers)
+        assert answered.status_code == 303
+    log_in(client, admin)
+    for path in ("participants.csv", "participants.xlsx", "feedback.csv", "feedback.xlsx"):
+        response = client.get(f"/manage/{trip.slug}/{path}")
+        assert response.status_code == 200, path
+        if path.endswith(".xlsx"):
+            sheet = load_workbook(io.BytesIO(response.get_data())).active
+            cells = [c for row in sheet.iter_rows(values_only=True) for c in row]
+        else:
+            text = response.get_data().decode("utf-8-sig")
+            cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+        assert {"Budi Santoso", "Siti Aminah"} <= set(cells), path
+    roster = client.get(f"/manage/{trip.slug}/participants").get_data(as_text=True)
+    assert "<bdi>Budi Santoso</bdi>" in roster and "<bdi>Siti Aminah</bdi>" in roster
+    assert "\u202e" not in roster

@@ -77,6 +77,26 @@ def test_cp1252_with_semicolons_and_mixed_case_headers(client, admin, trip):
     assert [p.full_name for p in people_on(trip)] == ["Andr\u00e9 \u00c4gus, S.Pd"]
 
 
+def test_controls_and_invisible_characters_in_cells_are_cleaned(client, admin, trip):
+    """A list kept in Word and pasted into Excel: line breaks in names, zero-width spaces."""
+    log_in(client, admin)
+    csv = (
+        "full_name\u200b,phone,kecamatan,kelurahan,rt,bus,status,notes\n"
+        "Budi\x0bSantoso\u202e,0812-1111-2222,\u200bTelanaipura,Sulur\x01,5,Bus\u00a02,,"
+        '"Alergi\r\nudang\x1b"\n'
+        "\u2066Siti\u2069 Aminah,0813-3333-4444,Jelutung,Payo Lebar,6,,waitlisted\u200b,\n"
+    ).encode()
+    url, response = preview(client, trip, csv)
+    page = response.get_data(as_text=True)
+    assert "Semua baris benar" in page and "Budi Santoso" in page
+    assert client.post_form(url).status_code == 302
+    budi, siti = people_on(trip)
+    assert (budi.full_name, budi.kecamatan) == ("Budi Santoso", "Telanaipura")
+    assert budi.kelurahan == "Sulur"
+    assert (budi.bus.name, budi.notes) == ("Bus 2", "Alergi\nudang")
+    assert (siti.full_name, siti.status) == ("Siti Aminah", Status.waitlisted)
+
+
 def test_xlsx_made_by_excel_is_imported(client, admin, trip):
     log_in(client, admin)
     workbook = Workbook()

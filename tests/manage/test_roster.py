@@ -3,12 +3,12 @@
 from contextlib import contextmanager
 
 from flask import g
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from kampung.extensions import db
 from kampung.models import Trip
 from kampung.signup import service as signup
-from kampung.signup.models import Status
+from kampung.signup.models import Registration, Status
 from tests.conftest import log_in, person
 from tests.manage.conftest import client_as
 
@@ -222,3 +222,22 @@ def test_a_long_roster_is_split_into_pages(client, organiser, trip):
     second = client.get(url, query_string={"page": "2"}).get_data(as_text=True)
     assert second.count('class="card person"') == 5
     assert client.get(url, query_string={"page": "x"}).status_code == 200
+
+
+def test_roster_shows_a_stored_override_isolated_and_removed(client, admin, trip):
+    """A name from before the input rules, U+202E and all: shown as it reads, and the status
+    badge after it is not turned around."""
+    ahmad, _siti = fill(trip, 2)
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id == ahmad.id)
+        .values(full_name="\u202eAhmad Lubis", kelurahan="\u2067Sulur")
+    )
+    db.session.commit()
+    log_in(client, admin)
+    for url in ("participants", f"participants/{ahmad.id}/edit", f"participants/{ahmad.id}/cancel"):
+        html = client.get(f"/manage/{trip.slug}/{url}").get_data(as_text=True)
+        assert "\u202e" not in html and "\u2067" not in html, url
+        assert "<bdi>Ahmad Lubis</bdi>" in html, url
+    roster = client.get(f"/manage/{trip.slug}/participants").get_data(as_text=True)
+    assert '<h2 class="person-name"><bdi>Ahmad Lubis</bdi>' in roster

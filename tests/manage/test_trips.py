@@ -79,6 +79,23 @@ def test_admin_creates_a_trip_with_times_in_wib(client, admin):
     assert 'value="2027-03-05T06:00"' in page
 
 
+def test_trip_texts_bus_and_checkpoint_names_are_cleaned(client, admin):
+    log_in(client, admin)
+    form = trip_form(
+        title="Studi\x0bBanding\u202e ke Padang",
+        slug=" Studi-Banding-Padang\u200b",
+        description="Hari 1\r\nHari 2\x01",
+        meeting_point="\u2066Halaman\u2069 Kantor",
+        **{"buses-0-name": "Bus\u00a0A\u200b", "checkpoints-1-name": "Keberangkatan\tJambi"},
+    )
+    assert client.post_form("/manage/new", form).status_code == 302
+    trip = db.session.scalar(db.select(Trip).where(Trip.slug == "studi-banding-padang"))
+    assert (trip.title, trip.meeting_point) == ("Studi Banding ke Padang", "Halaman Kantor")
+    assert trip.description == "Hari 1\nHari 2"
+    assert trip.buses[0].name == "Bus A"
+    assert trip.checkpoints[0].name == "Keberangkatan Jambi"
+
+
 def test_taken_slug_is_refused_with_a_message(client, admin, trip):
     log_in(client, admin)
     response = client.post_form("/manage/new", trip_form(slug=trip.slug))

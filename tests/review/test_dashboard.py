@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from kampung.extensions import db
 from kampung.feedback import service
-from kampung.feedback.models import Kind
+from kampung.feedback.models import Kind, Mark
 from kampung.feedback.seed import seed_responses
 from kampung.review import service as review
 from tests.conftest import log_in
@@ -121,6 +121,17 @@ def test_marking_a_comment_without_js_and_with_htmx(client, chair, answered):
     )
     report = client.get(f"{base}/report").get_data(as_text=True)
     assert "Bank sampah RT" in report and "2 dari 3 menjawab" in report
+
+
+def test_a_marks_note_is_cleaned(client, chair, answered):
+    survey, _people = answered
+    log_in(client, chair)
+    rows, _total = review.comments(survey, review.CommentFilter(search="Bank"))
+    url = f"/manage/{survey.trip.slug}/review/answers/{rows[0].answer_id}/mark"
+    note = "\u202eBawa ke\x0bWali Kota\x01\u200b"
+    assert client.post_form(url, {"kind": "practice", "note": note}).status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Mark.note)) == "Bawa ke Wali Kota"
 
 
 def count_queries(client, url: str) -> int:

@@ -125,6 +125,32 @@ def test_bad_input_is_refused_in_indonesian_and_saves_nothing(client, trip, fiel
     assert registrations() == []
 
 
+def test_controls_and_invisible_characters_are_cleaned_from_a_sign_up(client, trip):
+    """Pasted from Word or a chat: line breaks, a tab, bidi and zero-width characters."""
+    response = sign_up(
+        client,
+        full_name="\u202eBudi\x0bSan\u200btoso\x01 ",
+        kelurahan="Payo\u00a0 Lebar\u2069",
+        role="Ketua\tRT",
+        emergency_name="Andi\x1b[0m",
+        notes="Alergi udang\r\nTidak makan pedas\x0c",
+    )
+    assert response.status_code == 303
+    [registration] = registrations()
+    assert registration.full_name == "Budi Santoso"
+    assert registration.kelurahan == "Payo Lebar"
+    assert registration.role == "Ketua RT"
+    assert registration.emergency_name == "Andi[0m"
+    assert registration.notes == "Alergi udang\nTidak makan pedas"
+
+
+def test_a_name_of_invisible_characters_only_is_refused(client, trip):
+    response = sign_up(client, full_name="\u200b\u202e\x0b\u2060")
+    assert response.status_code == 422
+    assert "Bagian ini wajib diisi." in response.get_data(as_text=True)
+    assert registrations() == []
+
+
 def test_inline_check_answers_with_the_field_block_only(client, trip):
     response = client.post_form(
         f"{TRIP_URL}/check",
