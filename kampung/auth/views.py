@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from kampung.auth.forms import LoginForm
-from kampung.auth.models import User
-from kampung.extensions import db, limiter
+from kampung.auth.passwords import authenticate
+from kampung.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -28,10 +28,8 @@ def login():
         return redirect(url_for("manage.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(
-            db.select(User).where(User.username == form.username.data.strip().lower())
-        )
-        if user and user.check_password(form.password.data):
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("manage.home"))
         flash(_("Wrong username or password."), "error")
