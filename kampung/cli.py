@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from typing import TextIO
 
 import click
 from flask import Flask
@@ -128,9 +129,33 @@ def setup() -> None:
         trip = create_demo_trip()
         click.echo(f"loaded the demo trip: /e/{trip.slug}")
     if db.session.scalar(db.select(User.id).where(User.role == Role.admin).limit(1)) is None:
+        _first_admin()
+
+
+def _first_admin() -> None:
+    """The account admin with a random password, shown on the terminal only: standard output
+    may be a log file (`make run | tee`, a service manager, CI), and a password must never land
+    in one. Without a terminal no account is made; the message says how to make it."""
+    terminal = _controlling_terminal()
+    if terminal is None:
+        click.echo(
+            "no admin account yet, and no terminal to show its password on: create it with "
+            "`flask --app app user create admin --role admin` (it asks for the password)"
+        )
+        return
+    with terminal:
         password = secrets.token_urlsafe(12)
         create_user("admin", Role.admin, password, "Admin")
-        click.echo(f"created the account admin with the password {password}  (shown only once)")
+        terminal.write(f"created the account admin with the password {password}  (shown once)\n")
+    click.echo("created the account admin; its password was shown on the terminal only")
+
+
+def _controlling_terminal() -> TextIO | None:
+    """The terminal this command runs in, whatever its output is redirected to; None without one."""
+    try:
+        return open("/dev/tty", "w")
+    except OSError:
+        return None
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from kampung.extensions import db
+from kampung.redaction import redact_path
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -66,7 +67,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError):
         # The database restarting or out of reach: say "try again", the pool reconnects by itself.
-        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+        app.logger.warning(
+            "database unavailable on %s %s: %s", request.method, redact_path(request.path), error
+        )
         db.session.rollback()
         return render_error(ServiceUnavailable.code, database_down=True)
 
@@ -74,6 +77,6 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http(error)
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, redact_path(request.path))
         db.session.rollback()
         return render_error(InternalServerError.code)
