@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import date
 from typing import TextIO
@@ -120,6 +121,7 @@ def privacy_purge(slug: str) -> None:
 @click.command("setup")
 def setup() -> None:
     """Migrate; load the demo trip when there is none; make an admin when there is none."""
+    from flask import current_app
     from flask_migrate import upgrade
 
     upgrade()
@@ -130,6 +132,7 @@ def setup() -> None:
         click.echo(f"loaded the demo trip: /e/{trip.slug}")
     if db.session.scalar(db.select(User.id).where(User.role == Role.admin).limit(1)) is None:
         _first_admin()
+    click.echo(_where_phones_go(current_app.config["PUBLIC_URL"]))
 
 
 def _first_admin() -> None:
@@ -156,6 +159,20 @@ def _controlling_terminal() -> TextIO | None:
         return open("/dev/tty", "w")
     except OSError:
         return None
+
+
+def _where_phones_go(public_url: str) -> str:
+    """The address phones open, as QR codes and WhatsApp messages will carry it."""
+    if public_url:
+        return (
+            f"phones open {public_url}/ (the address in QR codes and WhatsApp messages; "
+            "set PUBLIC_URL to change it)"
+        )
+    port = os.environ.get("PORT", "5000")
+    return (
+        f"open http://127.0.0.1:{port}/ on this machine; for phones on the same network run "
+        "`HOST=0.0.0.0 make run`, or set PUBLIC_URL to the address they reach"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -178,3 +178,26 @@ def test_every_export_is_an_attachment_no_one_keeps(app, world, trip):
         assert response.headers.get("Cache-Control") == "no-store", url
         assert response.headers.get("Content-Disposition", "").startswith("attachment;"), url
         assert len(response.data) > 0, url
+
+
+def test_a_host_we_do_not_serve_gets_a_400_on_every_route(app, world):
+    """A request naming another Host (or X-Forwarded-Host behind a proxy) is refused before any
+    view runs, so no page, QR code or WhatsApp link made from it can point there."""
+    client = app.test_client()
+    log_in(client, make_user("admin"))
+    for rule in _routes(app):
+        if rule.endpoint == "static":
+            continue  # served before the app (kampung.assets): files, no links
+        url = _url(rule, world)
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
+        response = client.open(
+            url,
+            method=method,
+            headers={"Host": "evil.example"},
+            data=None if method == "GET" else {"csrf_token": client.csrf_token()},
+        )
+        where = f"{method} {url}"
+        assert response.status_code == 400, where
+        assert "evil.example" not in response.get_data(as_text=True), where
+        assert "evil.example" not in str(response.headers), where
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"], where
