@@ -5,7 +5,7 @@ import os
 from gunicorn.glogging import Logger
 
 from kampung.private_files import keep_private
-from kampung.redaction import redact_path, redact_url
+from kampung.redaction import redact_path, redact_text, redact_url
 
 # Before any file is opened: the access log and everything the workers write are ours alone.
 keep_private()
@@ -28,6 +28,16 @@ _SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization", "
 _URL_HEADERS = frozenset({"referer", "hx-current-url", "location"})
 
 
+def _redacting(level: str):
+    """gunicorn's Logger.<level>, writing the message with its paths redacted."""
+
+    def log(self, msg, *args, **kwargs):
+        text = str(msg) % args if args else str(msg)
+        getattr(Logger, level)(self, redact_text(text), **kwargs)
+
+    return log
+
+
 class AccessLogger(Logger):
     """The access log without secrets: paths redacted and no query strings (kampung.redaction),
     in every atom a format may name, request and response headers and the environ included."""
@@ -47,6 +57,11 @@ class AccessLogger(Logger):
             elif name in _URL_HEADERS:
                 atoms[key] = redact_url(atoms[key])
         return atoms
+
+    # gunicorn's own lines quote requests too ("Error handling request /p/…", "Invalid request
+    # from ip=…: <the request line>"): every one is redacted before it is written.
+    critical, error, warning = map(_redacting, ("critical", "error", "warning"))
+    info, debug, exception = map(_redacting, ("info", "debug", "exception"))
 
 
 logger_class = AccessLogger

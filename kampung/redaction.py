@@ -17,8 +17,9 @@ MARK = "<secret>"
 _SECRET_AFTER = frozenset({"p", "c"})
 #: /e/<slug>, /manage/<slug>: a trip's slug, public, and what makes a line worth reading
 _SLUG_AFTER = frozenset({"e", "manage"})
-#: "GET /path?query HTTP/1.1", as werkzeug's development server logs it (maybe in colour)
-_REQUEST_LINE = re.compile(r"(\S+) (\S+) (HTTP/\d(?:\.\d)?)")
+#: a path or an absolute URL inside a message ("GET /p/…?q=… HTTP/1.1", "Error handling request
+#: /c/…"): what a server's own lines quote of a request
+_URL_IN_TEXT = re.compile(r"(?:https?://[^\s/'\"]+)?/[^\s'\"]*")
 
 
 def redact_path(path: str) -> str:
@@ -44,9 +45,9 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, redact_path(parts.path), "", ""))
 
 
-def redact_request_line(line: str) -> str:
-    """ "GET /p/<token>?x=1 HTTP/1.1" -> "GET /p/<secret> HTTP/1.1"."""
-    return _REQUEST_LINE.sub(lambda m: f"{m[1]} {redact_url(m[2])} {m[3]}", line)
+def redact_text(text: str) -> str:
+    """Every path and URL inside `text` redacted: a server's message that quotes a request."""
+    return _URL_IN_TEXT.sub(lambda match: redact_url(match[0]), text)
 
 
 class RequestLineFilter(logging.Filter):
@@ -56,7 +57,7 @@ class RequestLineFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                redact_request_line(arg) if isinstance(arg, str) else arg for arg in record.args
+                redact_text(arg) if isinstance(arg, str) else arg for arg in record.args
             )
         return True
 

@@ -4,6 +4,7 @@ log, the error log or the development server's lines, whatever the request carri
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -101,6 +102,12 @@ def _scan_and_search(base: str, code: str, slug: str, checkpoint_id: int) -> Non
     assert organiser.get(f"/manage/{slug}/participants?q=%2B62{DIGITS}")[0] == 200
 
 
+def _send_raw(port: int, request: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        assert sock.recv(100).startswith(b"HTTP/1.1 400")
+
+
 def test_access_log_of_sign_ups_scans_and_searches_holds_no_secret(app, trip, tmp_path):
     make_user("organiser")
     other = register(trip, person(2)).registration
@@ -118,12 +125,15 @@ def test_access_log_of_sign_ups_scans_and_searches_holds_no_secret(app, trip, tm
         )
         _scan_and_search(server.url, code, trip.slug, trip.checkpoints[0].id)
         _scan_and_search(server.url, other.checkin_code, trip.slug, trip.checkpoints[0].id)
+        # A request line gunicorn refuses is quoted whole in its error log.
+        _send_raw(server.port, f"GET /p/{token}?q={PHONE}\u00e9 HTTP/1.1\r\n\r\n".encode())
 
     logged = access_log.read_text() + (error_log.read_text() if error_log.exists() else "")
     # The log is there and says what happened, with the secrets taken out.
     assert f'"GET /p/{MARK} HTTP/1.1" 200' in logged
     assert f'"POST /c/{MARK} HTTP/1.1" 200' in logged
     assert f"GET /manage/{trip.slug}/participants HTTP/1.1" in logged
+    assert f"Invalid HTTP request line: 'GET /p/{MARK} HTTP/1.1'" in logged
     for secret in (token, code, other.access_token, other.checkin_code, DIGITS):
         assert secret not in logged, secret
     assert other.phone.removeprefix("+62") not in logged
