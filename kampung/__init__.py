@@ -1,5 +1,6 @@
 """kampung: sign-up, QR check-in, feedback and review for a delegation's study trip."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -11,12 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from kampung import config
+    from kampung import config, private_files
 
+    private_files.keep_private(Path(app.instance_path))
     app.config.update(config.from_environment(Path(app.instance_path)))
     app.config.update(overrides or {})
     if app.config["TRUSTED_PROXIES"]:
@@ -27,9 +29,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from kampung import assets, cli, compression, errors, security
+    from kampung import assets, cli, compression, errors, redaction, security
 
     errors.init_app(app)
+    redaction.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     compression.init_app(app)

@@ -26,6 +26,8 @@ def backup_sqlite(database_uri: str, target: Path) -> Path:
     target = target.resolve()
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    # The copy holds everyone's personal data: the app user's alone, wherever it is written.
+    partial.touch(mode=0o600, exist_ok=False)
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
     try:
         copy = sqlite3.connect(partial)

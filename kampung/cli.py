@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import date
+from typing import TextIO
 
 import click
 from flask import Flask
@@ -122,6 +124,7 @@ def privacy_purge(slug: str) -> None:
 @click.command("setup")
 def setup() -> None:
     """Migrate; load the demo trip when there is none; make an admin when there is none."""
+    from flask import current_app
     from flask_migrate import upgrade
 
     upgrade()
@@ -131,9 +134,48 @@ def setup() -> None:
         trip = create_demo_trip()
         click.echo(f"loaded the demo trip: /e/{trip.slug}")
     if db.session.scalar(db.select(User.id).where(User.role == Role.admin).limit(1)) is None:
+        _first_admin()
+    click.echo(_where_phones_go(current_app.config["PUBLIC_URL"]))
+
+
+def _first_admin() -> None:
+    """The account admin with a random password, shown on the terminal only: standard output
+    may be a log file (`make run | tee`, a service manager, CI), and a password must never land
+    in one. Without a terminal no account is made; the message says how to make it."""
+    terminal = _controlling_terminal()
+    if terminal is None:
+        click.echo(
+            "no admin account yet, and no terminal to show its password on: create it with "
+            "`flask --app app user create admin --role admin` (it asks for the password)"
+        )
+        return
+    with terminal:
         password = secrets.token_urlsafe(12)
         create_user("admin", Role.admin, password, "Admin")
-        click.echo(f"created the account admin with the password {password}  (shown only once)")
+        terminal.write(f"created the account admin with the password {password}  (shown once)\n")
+    click.echo("created the account admin; its password was shown on the terminal only")
+
+
+def _controlling_terminal() -> TextIO | None:
+    """The terminal this command runs in, whatever its output is redirected to; None without one."""
+    try:
+        return open("/dev/tty", "w")
+    except OSError:
+        return None
+
+
+def _where_phones_go(public_url: str) -> str:
+    """The address phones open, as QR codes and WhatsApp messages will carry it."""
+    if public_url:
+        return (
+            f"phones open {public_url}/ (the address in QR codes and WhatsApp messages; "
+            "set PUBLIC_URL to change it)"
+        )
+    port = os.environ.get("PORT", "5000")
+    return (
+        f"open http://127.0.0.1:{port}/ on this machine; for phones on the same network run "
+        "`HOST=0.0.0.0 make run`, or set PUBLIC_URL to the address they reach"
+    )
 
 
 def init_app(app: Flask) -> None:

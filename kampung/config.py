@@ -2,7 +2,14 @@
 
 import os
 import secrets
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
+
+#: what a browser on the serving machine calls it: always trusted, never sent to phones
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+#: a HOST that listens on every address of the machine
+_EVERY_ADDRESS = ("0.0.0.0", "::")
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -23,16 +30,53 @@ def _secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _lan_address() -> str | None:
+    """The address other machines of the network reach this one by: the source address of the
+    route out (a UDP connect sends nothing), or None without a network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routed like the world, never answered
+            return probe.getsockname()[0]
+        except OSError:
+            return None
+
+
+def _public_url() -> str:
+    """PUBLIC_URL; else, when gunicorn listens on an address phones can reach (HOST, which
+    `make run` passes on), that address: links that travel never follow a request's Host."""
+    if url := os.environ.get("PUBLIC_URL", "").strip().rstrip("/"):
+        return url
+    host = os.environ.get("HOST", "").strip()
+    if host in _EVERY_ADDRESS:
+        host = _lan_address() or ""
+    if not host or host in LOCAL_HOSTS or ":" in host:
+        return ""
+    return f"http://{host}:{os.environ.get('PORT', '5000')}"
+
+
+def _trusted_hosts(public_url: str) -> list[str]:
+    """The host names requests may name (Host, X-Forwarded-Host): PUBLIC_URL's, TRUSTED_HOSTS
+    (comma-separated) and this machine's own names. Any other gets a 400, so no link made from
+    a request can point elsewhere."""
+    hosts = [urlsplit(public_url).hostname] if public_url else []
+    hosts += [h.strip().lower() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")]
+    hosts += LOCAL_HOSTS
+    return list(dict.fromkeys(h for h in hosts if h))
+
+
 def from_environment(instance_path: Path) -> dict:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'kampung.db'}"
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    public_url = _public_url()
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # Without it, PUBLIC_URL follows the request's own host.
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/"),
+        # Errors name the statement but not its values: tokens and phones stay out of the logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Empty (`make run` on 127.0.0.1): links follow the request's host, one of TRUSTED_HOSTS.
+        "PUBLIC_URL": public_url,
+        "TRUSTED_HOSTS": _trusted_hosts(public_url),
         # A file shared by every worker and process on this machine (kampung.ratelimit).
         "RATELIMIT_STORAGE_URI": os.environ.get(
             "RATELIMIT_STORAGE_URI", f"sqlite:///{instance_path / 'ratelimits.db'}"

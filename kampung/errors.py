@@ -4,9 +4,15 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from kampung.extensions import db
+from kampung.redaction import redact_path
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -36,11 +42,19 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def unknown_host() -> bool:
+    """Whether the request named a host the app does not serve (TRUSTED_HOSTS): Flask then has
+    no URL adapter, so its error page is one that builds no URL and says only that."""
+    return isinstance(request.routing_exception, SecurityError)
+
+
 def render_error(code: int, detail: str | None = None, database_down: bool = False):
     titles = _messages()
     title, text = titles.get(code, titles[500 if code >= 500 else 400])
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return {"error": title, "detail": detail or text}, code
+    if unknown_host():
+        return render_template("errors/unknown_host.html"), code
     page = render_template(
         "errors/error.html",
         code=code,
@@ -59,6 +73,15 @@ def init_app(app: Flask) -> None:
             _("The form expired or was sent from elsewhere. Please reload the page and try again."),
         )
 
+    @app.errorhandler(SecurityError)
+    def _unknown_host(error: SecurityError):
+        # For the operator: the address phones use is missing from PUBLIC_URL or TRUSTED_HOSTS.
+        app.logger.warning(
+            "refused a request for the host %r: set PUBLIC_URL or add it to TRUSTED_HOSTS",
+            request.environ.get("HTTP_HOST", "")[:100],
+        )
+        return render_error(400)
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         return render_error(error.code or 500)
@@ -66,7 +89,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError):
         # The database restarting or out of reach: say "try again", the pool reconnects by itself.
-        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+        app.logger.warning(
+            "database unavailable on %s %s: %s", request.method, redact_path(request.path), error
+        )
         db.session.rollback()
         return render_error(ServiceUnavailable.code, database_down=True)
 
@@ -74,6 +99,6 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http(error)
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, redact_path(request.path))
         db.session.rollback()
         return render_error(InternalServerError.code)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
-from kampung.feedback.service import survey_of
+from kampung.extensions import db
+from kampung.feedback.service import submit, survey_of
 from kampung.signup import service
+from kampung.signup.models import Registration
 from kampung.tokens import new_secret
 from tests.conftest import log_in, make_user, person
+from tests.feedback.helpers import good_answers, open_survey
 
 PUBLIC = "public"
 #: a participant's own pages: their token opens them, staff sessions change nothing
@@ -152,3 +155,54 @@ def test_each_route_answers_as_the_role_allows(app, world, actor):
             assert status in (302, 401), where
             if status == 302:
                 assert "/login" in response.headers["Location"], where
+
+
+#: what a download's URL ends with; a new kind of file belongs here
+DOWNLOAD_EXTENSIONS = (".csv", ".xlsx", ".docx", ".zip", ".pdf")
+
+
+def _is_export(rule: Rule) -> bool:
+    name = rule.endpoint.rsplit(".", 1)[-1]
+    return "GET" in rule.methods and ("export" in name or rule.rule.endswith(DOWNLOAD_EXTENSIONS))
+
+
+def test_every_export_is_an_attachment_no_one_keeps(app, world, trip):
+    """Personal data in a file: downloaded, never shown inline, never kept by a browser or a
+    proxy. Every export of the URL map, so that a new one cannot forget it."""
+    survey = open_survey(trip)
+    registration = db.session.get(Registration, world["registration_id"])
+    submit(survey, registration, good_answers(survey, text="Bank sampah RT"))
+    client = app.test_client()
+    log_in(client, make_user("admin"))
+    exports = [rule for rule in _routes(app) if _is_export(rule)]
+    assert len(exports) >= 4, [rule.rule for rule in exports]
+    for rule in exports:
+        url = _url(rule, world)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers.get("Cache-Control") == "no-store", url
+        assert response.headers.get("Content-Disposition", "").startswith("attachment;"), url
+        assert len(response.data) > 0, url
+
+
+def test_a_host_we_do_not_serve_gets_a_400_on_every_route(app, world):
+    """A request naming another Host (or X-Forwarded-Host behind a proxy) is refused before any
+    view runs, so no page, QR code or WhatsApp link made from it can point there."""
+    client = app.test_client()
+    log_in(client, make_user("admin"))
+    for rule in _routes(app):
+        if rule.endpoint == "static":
+            continue  # served before the app (kampung.assets): files, no links
+        url = _url(rule, world)
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
+        response = client.open(
+            url,
+            method=method,
+            headers={"Host": "evil.example"},
+            data=None if method == "GET" else {"csrf_token": client.csrf_token()},
+        )
+        where = f"{method} {url}"
+        assert response.status_code == 400, where
+        assert "evil.example" not in response.get_data(as_text=True), where
+        assert "evil.example" not in str(response.headers), where
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"], where

@@ -1,25 +1,13 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from kampung.auth.forms import LoginForm
-from kampung.auth.models import User
-from kampung.extensions import db
+from kampung.auth.passwords import authenticate
+from kampung.lookups import local_path
 from kampung.ratelimit import LOGIN_LIMITS
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another host."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -29,12 +17,10 @@ def login():
         return redirect(url_for("manage.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(
-            db.select(User).where(User.username == form.username.data.strip().lower())
-        )
-        if user and user.check_password(form.password.data):
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("manage.home"))
+            return redirect(local_path(request.args.get("next")) or url_for("manage.home"))
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200

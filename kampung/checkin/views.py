@@ -91,6 +91,7 @@ def scanner(slug: str, checkpoint_id: int):
         query=query,
         results=roster.search(trip, query) if query else [],
         strings=scanner_strings(),
+        site_hosts=site_hosts(),
     )
 
 

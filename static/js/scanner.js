@@ -47,8 +47,10 @@ function deviceName() {
   return ($("device-name").value || "").trim().slice(0, 40);
 }
 
-// The code inside a bare code or a /c/<code> URL; null for a URL of another site.
+// The code inside a bare code or a /c/<code> URL; null for a URL of another site. Ours are
+// every host name the app is configured under (data-hosts), whichever one this page came from.
 function extractCode(raw) {
+  const hosts = (cfg.hosts || location.hostname).split(" ");
   let value = raw.trim();
   if (/^https?:\/\//i.test(value)) {
     let url;
@@ -57,7 +59,7 @@ function extractCode(raw) {
     } catch {
       return "";
     }
-    if (url.host !== location.host) return null;
+    if (!hosts.includes(url.hostname)) return null;
     value = url.pathname;
   }
   const at = value.lastIndexOf("/c/");
