@@ -60,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     from kampung.checkin import models as checkin_models  # noqa: F401
     from kampung.feedback import models as feedback_models  # noqa: F401
     from kampung.links import public_url
+    from kampung.manage import models as manage_models  # noqa: F401
     from kampung.signup import models as signup_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url
 
