@@ -4,6 +4,7 @@ that "this checkpoint belongs to this trip" is checked in one place."""
 from __future__ import annotations
 
 from typing import Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, request
 from sqlalchemy import select
@@ -50,7 +51,12 @@ def back_to(prefix: str) -> str:
 
 
 def local_path(target: str | None) -> str | None:
-    """`target` when it is a path on this site (for ?next= after login), else None."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """`target` when it is a path on this site (for ?next= after login), else None. urlsplit
+    reads it as a browser would: it drops tabs and newlines, so "/<tab>/evil.example" is
+    another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target

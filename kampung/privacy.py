@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from kampung.database import transaction, utcnow
 from kampung.extensions import db
+from kampung.manage.models import ImportJob
 from kampung.models import Trip
 from kampung.signup.models import Registration
 from kampung.tokens import new_secret
@@ -61,6 +62,8 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
                     signup_device=None,
                 )
             )
+        # An upload still waiting for its save holds names and phones too.
+        db.session.execute(delete(ImportJob).where(ImportJob.trip_id == trip.id))
         trip.purged_at = now
         trip.registration_open = False
     return len(ids)

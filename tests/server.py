@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +140,24 @@ class HttpSession:
     def post_form(self, path: str, fields: dict):
         data = urllib.parse.urlencode({"csrf_token": self.csrf, **fields}).encode()
         return self.request(path, data)
+
+    def post_files(self, path: str, files: dict[str, tuple[str, bytes]]):
+        """A multipart form, as a browser sends a file input, with the CSRF token."""
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            f"{self.csrf}\r\n".encode()
+        ]
+        for name, (filename, content) in files.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+                + content
+                + b"\r\n"
+            )
+        parts.append(f"--{boundary}--\r\n".encode())
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return self.request(path, b"".join(parts), headers)
 
     def post_json(self, path: str, payload):
         headers = {"Content-Type": "application/json", "X-CSRFToken": self.csrf}

@@ -108,6 +108,7 @@ def _send_raw(port: int, request: bytes) -> None:
         assert sock.recv(100).startswith(b"HTTP/1.1 400")
 
 
+@pytest.mark.process
 def test_access_log_of_sign_ups_scans_and_searches_holds_no_secret(app, trip, tmp_path):
     make_user("organiser")
     other = register(trip, person(2)).registration

@@ -233,4 +233,4 @@ class BusMoveForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV or Excel (.xlsx) file"))
+    file = FileField(_l("Spreadsheet file (.xlsx, .xls, .ods) or CSV"))

@@ -3,9 +3,7 @@ rules are in `importer`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,15 +12,10 @@ from kampung.extensions import db
 from kampung.lookups import trip_or_404
 from kampung.manage import importer
 from kampung.manage.forms import ImportForm
+from kampung.manage.models import ImportJob
 from kampung.manage.views import bp
 from kampung.models import Trip
 from kampung.signup.models import Registration
-
-
-def _import_folder() -> Path:
-    return Path(
-        current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
-    )
 
 
 @bp.route("/manage/<slug>/import", methods=["GET", "POST"])
@@ -31,6 +24,7 @@ def import_upload(slug: str):
     trip = trip_or_404(slug)
     form = ImportForm()
     error = None
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         upload = form.file.data
         if not upload or not upload.filename:
@@ -39,40 +33,37 @@ def import_upload(slug: str):
             try:
                 table = importer.read_table(upload.filename, upload.read())
             except importer.ImportFileError as exc:
-                error = exc.message
+                error, status = exc.message, exc.status
             else:
-                job_id = importer.store_job(
-                    _import_folder(), trip, current_user.id, upload.filename, table
-                )
+                job_id = importer.store_job(trip, current_user.id, upload.filename, table)
                 return redirect(url_for(".import_preview", slug=trip.slug, job_id=job_id))
     return render_template(
         "manage/import.html", trip=trip, form=form, error=error, columns=importer.COLUMNS
-    ), (422 if form.is_submitted() else 200)
+    ), status
 
 
 @bp.route("/manage/<slug>/import/<job_id>", methods=["GET", "POST"])
 @admin_required
 def import_preview(slug: str, job_id: str):
     trip = trip_or_404(slug)
-    job = importer.load_job(_import_folder(), job_id, trip, current_user.id)
+    job = importer.load_job(job_id, trip, current_user.id)
     if job is None:
         abort(404)
-    if job.get("saved_ids") is not None:
+    if job.saved_at is not None:
         return _import_result(trip, job)
     status = 200
     if request.method == "POST":
         try:
-            saved = importer.save_rows(trip, job["rows"])
+            importer.save_job(trip, job)
         except importer.ImportProblems as exc:
             rows = exc.rows
             status = 409
             flash(_("Nothing was saved: the rows below have problems."), "error")
         else:
-            importer.finish_job(_import_folder(), job_id, job, saved)
-            flash(_("%(count)d people imported.", count=len(saved)), "success")
+            flash(_("%(count)d people imported.", count=len(job.saved_ids)), "success")
             return redirect(url_for(".import_preview", slug=trip.slug, job_id=job_id))
     else:
-        rows = importer.check_rows(trip, job["rows"])
+        rows = importer.check_rows(trip, job.table)
     return render_template(
         "manage/import_preview.html",
         trip=trip,
@@ -87,10 +78,10 @@ def import_preview(slug: str, job_id: str):
     ), status
 
 
-def _import_result(trip: Trip, job: dict):
+def _import_result(trip: Trip, job: ImportJob):
     people = db.session.scalars(
         db.select(Registration)
-        .where(Registration.id.in_(job["saved_ids"]), Registration.trip_id == trip.id)
+        .where(Registration.id.in_(job.saved_ids), Registration.trip_id == trip.id)
         .order_by(Registration.id)
     ).all()
     return render_template("manage/import_result.html", trip=trip, people=people, job=job)

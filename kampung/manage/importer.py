@@ -1,33 +1,34 @@
-"""Importing the known RT heads from a CSV or XLSX file: read, check every row, then save all.
+"""Importing the known RT heads from a spreadsheet or CSV file: read, check every row, save all.
 
 Each row is checked by the sign-up form's own rules (`PersonForm`), plus duplicates inside the
 file and against the trip, so the preview shows every problem before anything is saved. Saving
 runs the same checks again under the trip's lock and adds all rows in one transaction, or none.
 
-Between preview and save the rows wait in a server-side file, `instance/imports/<id>.json`
-(IMPORT_FOLDER),
-named by a random id and bound to the trip and the admin who uploaded it: the browser only ever
-holds the id, so nothing it sends back can change what is saved.
+The file is read row by row and refused as soon as it passes a limit (`sheet_reader`), so a
+file built to unpack to gigabytes gets a message, not a worker out of memory. Between preview
+and save the rows wait in the database (`ImportJob`), named by a random id and bound to the trip
+and the admin who uploaded them: any app machine can save them, and the browser only ever holds
+the id, so nothing it sends back can change what is saved.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import secrets
-import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from kampung.database import is_unique_violation, transaction
+from kampung.database import is_unique_violation, transaction, utcnow
 from kampung.extensions import db
+from kampung.manage import sheet_reader
+from kampung.manage.models import ImportJob
 from kampung.manage.service import bus_counts
 from kampung.models import Bus, Trip
 from kampung.places import KECAMATAN
@@ -43,8 +44,16 @@ REQUIRED_COLUMNS = ("full_name", "phone", "kecamatan", "kelurahan", "rt")
 #: a trip takes a few busloads; saving runs the sign-up rules row by row, about 5 s per 1,000
 #: rows on a 2-core machine (bench/manage_import.py), so more is refused as the wrong file
 MAX_ROWS = 1000
+#: how far reading goes: MAX_ROWS people and a header, a few blank lines between them, the
+#: roster's 13 columns and room for more, cells up to twice the longest field (notes, 1,000)
+LIMITS = sheet_reader.Limits(
+    rows=MAX_ROWS + 1, lines=10 * MAX_ROWS, columns=100, cell=2000, text=2_000_000
+)
+#: names that promise a spreadsheet; a .xls that is text inside (some systems export those)
+#: is read as CSV
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".ods")
 #: an upload not saved within a day is forgotten
-JOB_LIFETIME = 24 * 3600
+JOB_LIFETIME = timedelta(days=1)
 JOB_ID = re.compile(r"^[a-f0-9]{32}$")
 
 _GENDERS = {
@@ -79,11 +88,13 @@ def _kecamatan_hint() -> str:
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why, in the visitor's language."""
+    """The file as a whole cannot be read; the message says why, in the visitor's language, and
+    `status` is the answer's: 413 when it is too large, 422 when it is not a list to import."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, status: int = 422):
         super().__init__(message)
         self.message = message
+        self.status = status
 
 
 class ImportProblems(Exception):
@@ -122,17 +133,15 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     """The file's data rows as (line, {column: text}); ImportFileError when it cannot be read."""
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(
-            _("This is an old Excel file (.xls). Save it as .xlsx or .csv and upload it again.")
-        )
-    if data.startswith(b"PK\x03\x04"):
-        table = _xlsx_table(data)
-    elif filename.lower().endswith((".xlsx", ".xlsm")):
-        raise ImportFileError(_("This file could not be read as an Excel file (.xlsx)."))
-    else:
-        table = _csv_table(data)
-    rows = [(line, cells) for line, cells in table if any(str(c).strip() for c in cells)]
+    try:
+        if sheet_reader.is_spreadsheet(data):
+            rows = sheet_reader.read_sheet(data, LIMITS)
+        elif filename.lower().endswith(SPREADSHEET_SUFFIXES):
+            raise sheet_reader.TableRefused("unreadable")
+        else:
+            rows = _csv_rows(data)
+    except sheet_reader.TableRefused as refused:
+        raise _refusal(refused) from None
     if not rows:
         raise ImportFileError(_("The file is empty."))
     header = rows[0][1]
@@ -146,11 +155,6 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     data_rows = rows[1:]
     if not data_rows:
         raise ImportFileError(_("The file has column names but no people."))
-    if len(data_rows) > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has %(count)d rows; at most %(max)d can be imported at once.")
-            % {"count": len(data_rows), "max": MAX_ROWS}
-        )
     result = []
     for line, cells in data_rows:
         values = {}
@@ -171,6 +175,47 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     return result
 
 
+def _refusal(refused: sheet_reader.TableRefused) -> ImportFileError:
+    """The reader's reason in words: 413 for what is too large, 422 for the wrong file."""
+    if refused.reason == "rows":
+        return ImportFileError(
+            _("The file has more than %(max)d rows; at most %(max)d can be imported at once.")
+            % {"max": MAX_ROWS}
+        )
+    if refused.reason == "columns":
+        return ImportFileError(
+            _(
+                "The file has more than %(max)d columns. Is it the list of participants? Remove "
+                "the other columns and upload it again."
+            )
+            % {"max": LIMITS.columns}
+        )
+    if refused.reason == "cell":
+        return ImportFileError(
+            _(
+                "Line %(line)d has a cell of more than %(max)d characters. Shorten it and upload "
+                "the file again."
+            )
+            % {"line": refused.line, "max": LIMITS.cell},
+            status=413,
+        )
+    if refused.reason in ("text", "unpacked"):
+        return ImportFileError(
+            _(
+                "This file is too large to open: it holds far more than a list of participants. "
+                "Save only the list in a new file (.xlsx, .xls, .ods or .csv) and upload it again."
+            ),
+            status=413,
+        )
+    if refused.reason == "password":
+        return ImportFileError(
+            _("This file is protected with a password. Save it without one and upload it again.")
+        )
+    return ImportFileError(
+        _("This file could not be read as a spreadsheet (.xlsx, .xls, .xlsb or .ods).")
+    )
+
+
 def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
@@ -186,7 +231,7 @@ def _decode(data: bytes) -> str:
 
 def _delimiter(text: str) -> str:
     """The separator that splits the header into the most known columns; else csv's guess."""
-    first_line = next(iter(text.splitlines()), "")
+    first_line = next(iter(text[:65536].splitlines()), "")
     known = {d: sum(normalise_header(h) in COLUMNS for h in first_line.split(d)) for d in ",;\t"}
     best = max(known, key=known.get)
     if known[best]:
@@ -197,41 +242,13 @@ def _delimiter(text: str) -> str:
         return ","
 
 
-def _csv_table(data: bytes) -> list[tuple[int, list[str]]]:
+def _csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
     text = _decode(data)
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        return [(reader.line_num, cells) for cells in reader]
+        return list(sheet_reader.limited_rows(reader, LIMITS))
     except csv.Error:
-        raise ImportFileError(_("This file could not be read as CSV.")) from None
-
-
-def _xlsx_table(data: bytes) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        table = [
-            (line, [_cell_text(value) for value in values])
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        workbook.close()
-    # openpyxl raises many kinds of errors on a damaged or foreign file; all mean the same here.
-    except Exception:
-        raise ImportFileError(_("This file could not be read as an Excel file (.xlsx).")) from None
-    return table
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
+        raise sheet_reader.TableRefused("unreadable") from None
 
 
 # --- Checking the rows ---------------------------------------------------------------------
@@ -347,36 +364,44 @@ def save_rows(trip: Trip, table: list[tuple[int, dict[str, str]]]) -> list[Regis
 # --- Keeping the rows between preview and save ---------------------------------------------
 
 
-def store_job(folder: Path, trip: Trip, user_id: int, filename: str, table: list) -> str:
-    """Keep the uploaded rows server-side; returns the random id the preview page carries."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.json"):
-        if old.stat().st_mtime < time.time() - JOB_LIFETIME:
-            old.unlink(missing_ok=True)
-    job_id = secrets.token_hex(16)
-    job = {"trip_id": trip.id, "user_id": user_id, "filename": filename, "rows": table}
-    (folder / f"{job_id}.json").write_text(json.dumps(job), encoding="utf-8")
-    return job_id
+def store_job(trip: Trip, user_id: int, filename: str, table: list) -> str:
+    """Keep the uploaded rows in the database; returns the random id the preview page carries.
+    Jobs older than a day, saved or not, are deleted on the way."""
+    with transaction():
+        db.session.execute(delete(ImportJob).where(ImportJob.created_at < utcnow() - JOB_LIFETIME))
+        job = ImportJob(
+            id=secrets.token_hex(16),
+            trip_id=trip.id,
+            user_id=user_id,
+            filename=filename[:255],
+            rows=table,
+        )
+        db.session.add(job)
+    return job.id
 
 
-def load_job(folder: Path, job_id: str, trip: Trip, user_id: int) -> dict | None:
+def load_job(job_id: str, trip: Trip, user_id: int) -> ImportJob | None:
     """The stored upload, or None when unknown, expired, or someone else's."""
     if not JOB_ID.match(job_id or ""):
         return None
-    path = folder / f"{job_id}.json"
-    try:
-        if path.stat().st_mtime < time.time() - JOB_LIFETIME:
-            return None
-        job = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.trip_id != trip.id or job.user_id != user_id:
         return None
-    if job.get("trip_id") != trip.id or job.get("user_id") != user_id:
+    if job.created_at < utcnow() - JOB_LIFETIME:
         return None
-    job["rows"] = [(line, values) for line, values in job["rows"]]
     return job
 
 
-def finish_job(folder: Path, job_id: str, job: dict, saved: list[Registration]) -> None:
-    """Remember who was saved, so the result page can be reloaded and nothing saved twice."""
-    job["saved_ids"] = [registration.id for registration in saved]
-    (folder / f"{job_id}.json").write_text(json.dumps(job), encoding="utf-8")
+def save_job(trip: Trip, job: ImportJob) -> None:
+    """Save the job's rows and mark it saved in one unit of work, so that a second click (or a
+    second machine) saves nothing twice; ImportProblems when a row no longer passes."""
+    with transaction():
+        trip.lock()
+        db.session.refresh(job)
+        if job.saved_at is not None:
+            return
+        saved = save_rows(trip, job.table)
+        job.saved_ids = [registration.id for registration in saved]
+        job.saved_at = utcnow()
+        # The people are in the roster now; their rows need not wait here for the day to end.
+        job.rows = []

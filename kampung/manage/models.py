@@ -1,10 +1,11 @@
-"""What the admin does to a trip's sign-ups as a whole: removing a burst from one source."""
+"""What the admin does to a trip's people as a whole: removing a burst of sign-ups from one
+source, and importing a list (kept between its preview and its save)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kampung.auth.models import User
@@ -52,3 +53,25 @@ burst_removal_item = db.Table(
         index=True,
     ),
 )
+
+
+class ImportJob(db.Model):
+    """The checked rows of one upload, bound to the trip and the admin who uploaded them."""
+
+    #: 128 random bits as hex: the id in the preview's URL, all the browser ever holds
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id", ondelete="CASCADE"))
+    #: the uploader: only they see the preview and may save it
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    #: [[line, {column: text}], ...] as read from the file; emptied once saved
+    rows: Mapped[list] = mapped_column(JSON)
+    #: a job older than a day is refused and deleted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: the registrations the save made, for the result page; None until saved
+    saved_ids: Mapped[list | None] = mapped_column(JSON)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def table(self) -> list[tuple[int, dict[str, str]]]:
+        return [(line, values) for line, values in self.rows]

@@ -61,13 +61,12 @@ def logged_in(app: Flask, users: dict) -> dict[str, KampungClient]:
 
 
 @pytest.fixture
-def world(app, tmp_path):
+def world(app):
     """The demo trip with a registered participant who answered the survey (with a comment),
     one checked in at the first checkpoint, an import waiting for its save, and a logged-in
     client for each staff role."""
     from kampung.demo import create_demo_trip
 
-    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
     trip = create_demo_trip(participants=0)
     users = {role: make_user(role) for role in ("admin", "organiser", "chair")}
     # Both from one phone: a burst of sign-ups that an admin may cancel.

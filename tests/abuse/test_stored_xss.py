@@ -31,7 +31,7 @@ FORMULAS = ('=HYPERLINK("http://x","klik")', "+SUM(1,1)", "-2+3", "@SUM(1)")
 
 
 @pytest.fixture
-def poisoned(app, tmp_path):
+def poisoned(app):
     """A trip whose every free text holds the payload: the trip, its buses and checkpoints, a
     question and its options, a participant's details and answers, the chair's note, a scan's
     device and the organiser's name. A second participant's texts are formulas."""
@@ -78,7 +78,6 @@ def poisoned(app, tmp_path):
     done = checkin.check_in(
         mallory.checkin_code, trip.checkpoints[0].id, users["organiser"], device=XSS
     )
-    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
     return make_world(
         app,
         users,

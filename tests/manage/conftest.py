@@ -1,12 +1,4 @@
-"""Uploads of these tests wait in the test's own folder, not in the project's instance/."""
-
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def import_folder(app, tmp_path):
-    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
-    return tmp_path / "imports"
+"""What the staff pages' tests share."""
 
 
 def client_as(app, user):

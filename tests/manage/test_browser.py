@@ -44,7 +44,7 @@ def test_admin_creates_a_trip_imports_people_and_finds_them(page, admin, tmp_pat
     page.get_by_role("link", name="Impor").click()
     bad = tmp_path / "salah.csv"
     bad.write_text(CSV + "Tanpa Nomor;bukan nomor;Antah;Sana;lima;\n", encoding="utf-8")
-    page.get_by_label("Berkas CSV atau Excel (.xlsx)").set_input_files(str(bad))
+    page.get_by_label("Berkas spreadsheet (.xlsx, .xls, .ods) atau CSV").set_input_files(str(bad))
     page.get_by_role("button", name="Periksa berkas").click()
     page.get_by_text("1 baris bermasalah").wait_for()
     assert page.get_by_role("button", name="Simpan 2 orang").count() == 0
@@ -53,7 +53,7 @@ def test_admin_creates_a_trip_imports_people_and_finds_them(page, admin, tmp_pat
     page.get_by_role("link", name="Unggah berkas lain").click()
     path = tmp_path / "peserta.csv"
     path.write_text(CSV, encoding="utf-8")
-    page.get_by_label("Berkas CSV atau Excel (.xlsx)").set_input_files(str(path))
+    page.get_by_label("Berkas spreadsheet (.xlsx, .xls, .ods) atau CSV").set_input_files(str(path))
     page.get_by_role("button", name="Periksa berkas").click()
     page.get_by_text("Semua baris benar: 2 orang mendapat kursi").wait_for()
     assert axe_violations(page) == []

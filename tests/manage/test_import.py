@@ -1,18 +1,39 @@
-"""Importing the RT heads: real-world CSV and XLSX files, every row checked, all or nothing."""
+"""Importing the RT heads: real-world CSV, XLSX, XLS and ODS files, every row checked, all or
+nothing, the rows waiting in the database between preview and save."""
 
 import io
 import re
+from datetime import timedelta
 
+import pytest
+import xlwt
+from odf.opendocument import OpenDocumentSpreadsheet
+from odf.table import Table, TableCell, TableRow
+from odf.text import P
 from openpyxl import Workbook
+from sqlalchemy import func, update
 
+from kampung import create_app, privacy
+from kampung.database import utcnow
 from kampung.extensions import db
 from kampung.manage.importer import COLUMNS
+from kampung.manage.models import ImportJob
 from kampung.signup import service as signup
 from kampung.signup.models import Registration, Status
-from tests.conftest import log_in, make_user, person
+from tests.conftest import KampungClient, log_in, make_user, person
 from tests.manage.conftest import client_as
 
 HEADER = ",".join(COLUMNS)
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: a sheet as old Excel and LibreOffice users type it: a blank first row, the phone as a number,
+#: which drops its leading zero and comes back as a float (81234567890.0), RT and RW as numbers
+TYPED = [
+    [],
+    ["Full Name", "Phone", "Kecamatan", "Kelurahan", "RT", "RW", "Gender"],
+    ["Budi Santoso", 81234567890, "Telanaipura", "Pematang Sulur", 5, 2, "L"],
+    ["Siti Aminah", "0813-3333-4444", "Jelutung", "Payo Lebar", "012", 3, "Perempuan"],
+    ["Rahmat Hidayat", 6285266667777, "Kota Baru", "Paal Lima", 7, None, "pria"],
+]
 
 
 def people_on(trip) -> list[Registration]:
@@ -29,6 +50,43 @@ def upload(client, trip, data: bytes, filename: str = "peserta.csv"):
         {"file": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
     )
+
+
+def xls_file(rows: list[list]) -> bytes:
+    """An .xls as Excel 97-2003 saves it (BIFF8 in an OLE2 file); numbers are stored as floats."""
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Peserta")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def ods_file(rows: list[list]) -> bytes:
+    """An .ods as LibreOffice Calc saves it: numbers as float cells, text as string cells."""
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="Peserta")
+    for row in rows:
+        tr = TableRow()
+        for value in row:
+            if value is None:
+                tr.addElement(TableCell())
+            elif isinstance(value, int):
+                cell = TableCell(valuetype="float", value=str(value))
+                cell.addElement(P(text=str(value)))
+                tr.addElement(cell)
+            else:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+                tr.addElement(cell)
+        table.addElement(tr)
+    doc.spreadsheet.addElement(table)
+    data = io.BytesIO()
+    doc.write(data)
+    return data.getvalue()
 
 
 def preview(client, trip, data: bytes, filename: str = "peserta.csv"):
@@ -112,6 +170,30 @@ def test_xlsx_made_by_excel_is_imported(client, admin, trip):
     joko, dewi = people_on(trip)
     assert (joko.phone, joko.status) == ("+6281377779999", Status.waitlisted)
     assert (dewi.rt, dewi.rw, dewi.status) == (4, None, Status.registered)
+
+
+@pytest.mark.parametrize(
+    ("make", "filename"), [(xls_file, "peserta.xls"), (ods_file, "peserta.ods")], ids=["xls", "ods"]
+)
+def test_xls_and_ods_with_phones_typed_as_numbers_are_imported(client, admin, trip, make, filename):
+    log_in(client, admin)
+    url, response = preview(client, trip, make(TYPED), filename)
+    page = " ".join(response.get_data(as_text=True).split())
+    assert "Semua baris benar: 3 orang mendapat kursi" in page
+    # The phone typed as a number shows as the digits typed, without a trailing .0.
+    assert "Baris 3:</strong> <bdi>Budi Santoso</bdi> · 81234567890 · RT 5" in page
+    assert "Baris 4:</strong> <bdi>Siti Aminah</bdi> · 0813-3333-4444 · RT 012" in page
+    assert "Baris 5:</strong> <bdi>Rahmat Hidayat</bdi> · 6285266667777 · RT 7" in page
+    assert client.post_form(url).status_code == 302
+    budi, siti, rahmat = people_on(trip)
+    assert (budi.full_name, budi.phone, budi.rt, budi.rw) == (
+        "Budi Santoso",
+        "+6281234567890",
+        5,
+        2,
+    )
+    assert (siti.phone, siti.rt, siti.gender) == ("+6281333334444", 12, "P")
+    assert (rahmat.phone, rahmat.rw, rahmat.gender) == ("+6285266667777", None, "L")
 
 
 def test_xlsx_with_missing_columns_names_them(client, admin, trip):
@@ -220,11 +302,79 @@ def test_an_oversized_upload_gets_the_413_page(client, admin, trip):
     assert "Terlalu besar" in response.get_data(as_text=True)
 
 
-def test_too_many_rows_or_an_old_xls_are_refused_at_once(client, admin, trip):
+def test_too_many_rows_or_a_damaged_xls_are_refused_at_once(client, admin, trip):
     log_in(client, admin)
     rows = "".join(f"Orang {i},0812{i + 10000000:08d},Telanaipura,Sulur,1\n" for i in range(1001))
     response = upload(client, trip, ("full_name,phone,kecamatan,kelurahan,rt\n" + rows).encode())
     assert response.status_code == 422
-    assert "Berkas berisi 1001 baris; paling banyak 1000 baris" in response.get_data(True)
-    response = upload(client, trip, b"\xd0\xcf\x11\xe0" + b"\0" * 100, "peserta.xls")
-    assert "Simpan sebagai .xlsx atau .csv" in response.get_data(as_text=True)
+    assert "Berkas berisi lebih dari 1000 baris; paling banyak 1000 baris" in response.get_data(
+        True
+    )
+    response = upload(client, trip, OLE2 + b"\0" * 100, "peserta.xls")
+    assert response.status_code == 422
+    assert "tidak bisa dibaca sebagai berkas Excel" in response.get_data(as_text=True)
+
+
+def test_an_import_previewed_on_one_machine_is_saved_on_another(app, client, admin, trip, tmp_path):
+    """Behind a load balancer the preview and the save may land on two machines, each with an
+    instance folder of its own and one database."""
+    app.instance_path = str(tmp_path / "machine-a")
+    other = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")}})
+    other.config.update(TESTING=True, RATELIMIT_ENABLED=False, SERVER_NAME=None)
+    other.instance_path = str(tmp_path / "machine-b")
+    other.test_client_class = KampungClient
+    log_in(client, admin)
+    url, response = preview(
+        client, trip, (HEADER + "\nSatu,081211112222,Jelutung,Payo Lebar,5\n").encode()
+    )
+    assert "Semua baris benar: 1 orang mendapat kursi" in response.get_data(as_text=True)
+    # The same browser, its session cookie and all, now served by the other machine.
+    browser = other.test_client()
+    cookie = client.get_cookie("session")
+    browser.set_cookie(cookie.key, cookie.value)
+    try:
+        with other.app_context():
+            assert "1 orang mendapat kursi" in browser.get(url).get_data(as_text=True)
+            assert browser.post_form(url).status_code == 302
+            page = browser.get(url).get_data(as_text=True)
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+    assert [p.full_name for p in people_on(trip)] == ["Satu"]
+    assert "1 peserta diimpor" in page
+    # And back on the first machine the result page shows too.
+    assert "1 peserta diimpor" in client.get(url).get_data(as_text=True)
+
+
+def test_an_import_older_than_a_day_is_refused_then_deleted(client, admin, trip):
+    log_in(client, admin)
+    csv = (HEADER + "\nSatu,081211112222,Jelutung,Payo Lebar,5\n").encode()
+    url, _ = preview(client, trip, csv)
+    old_id = url.rsplit("/", 1)[1]
+    db.session.execute(update(ImportJob).values(created_at=utcnow() - timedelta(days=1, minutes=1)))
+    db.session.commit()
+    assert client.get(url).status_code == 404
+    assert client.post_form(url).status_code == 404
+    assert people_on(trip) == []
+    preview(client, trip, csv)
+    db.session.expire_all()
+    assert db.session.get(ImportJob, old_id) is None
+    assert db.session.scalar(db.select(func.count()).select_from(ImportJob)) == 1
+
+
+def test_a_saved_import_keeps_no_rows_and_the_purge_removes_waiting_ones(client, admin, trip):
+    log_in(client, admin)
+    saved_url, _ = preview(
+        client, trip, (HEADER + "\nSatu,081211112222,Jelutung,Sulur,5\n").encode()
+    )
+    client.post_form(saved_url)
+    preview(client, trip, (HEADER + "\nDua,081233334444,Jelutung,Sulur,6\n").encode())
+    db.session.expire_all()
+    jobs = {job.saved_at is not None: job for job in db.session.scalars(db.select(ImportJob))}
+    assert jobs[True].rows == [] and len(jobs[True].saved_ids) == 1
+    assert jobs[False].rows[0][1]["full_name"] == "Dua"
+    trip.departs_at = utcnow() - timedelta(days=3)
+    trip.returns_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    privacy.purge_trip(trip)
+    assert db.session.scalar(db.select(func.count()).select_from(ImportJob)) == 0
