@@ -2,10 +2,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from kampung.auth.forms import LoginForm
 from kampung.auth.models import User
+from kampung.auth.roles import sign_in, sign_out
 from kampung.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -32,7 +33,10 @@ def login():
             db.select(User).where(User.username == form.username.data.strip().lower())
         )
         if user and user.check_password(form.password.data):
-            login_user(user)
+            if user.disabled_at is not None:
+                flash(_("This account has been disabled. Please ask an admin."), "error")
+                return render_template("auth/login.html", form=form), 403
+            sign_in(user, request.headers.get("User-Agent", ""))
             return redirect(_safe_next(request.args.get("next")) or url_for("manage.home"))
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
@@ -42,6 +46,6 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
     flash(_("You have logged out."), "info")
     return redirect(url_for("signup.index"))
