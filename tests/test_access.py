@@ -34,6 +34,15 @@ ACCESS: dict[str, object] = {
     "signup.check_own_field": TOKEN,
     "auth.login": PUBLIC,
     "auth.logout": STAFF,
+    "auth.password": STAFF,
+    "auth.end_other_sessions": STAFF,
+    "auth.accounts": ADMIN,
+    "auth.account_new": ADMIN,
+    "auth.account_role": ADMIN,
+    "auth.account_disable": ADMIN,
+    "auth.account_enable": ADMIN,
+    "auth.account_end_sessions": ADMIN,
+    "auth.account_password": ADMIN,
     "manage.home": STAFF,
     "manage.trip": STAFF,
     "manage.participants": STAFF,
@@ -94,6 +103,8 @@ def world(app, trip):
         "answer_id": "0" * 32,
         "checkin_id": 999_999,
         "job_id": "0" * 32,
+        # a colleague's account, so that the admin's own session outlives the account routes
+        "user_id": make_user("organiser", "staf-lain").id,
     }
 
 
