@@ -14,6 +14,7 @@ from kampung.auth.forms import (
     ResetPasswordForm,
     RoleForm,
     role_names,
+    typed,
 )
 from kampung.auth.models import User
 from kampung.auth.roles import admin_required, idle_time, staff_required
@@ -68,7 +69,7 @@ def accounts():
 def account_new():
     form = AccountForm()
     if form.validate_on_submit():
-        password = form.password.data or service.made_up_password()
+        password = typed(form.password) or service.made_up_password()
         try:
             user = service.create_user(
                 form.username.data, form.role.data, password, form.display_name.data
@@ -76,7 +77,7 @@ def account_new():
         except service.UsernameTaken:
             form.username.errors.append(_("This username is taken. Choose another."))
         else:
-            if not form.password.data:
+            if not typed(form.password):
                 return _shown_once(user, password, created=True)
             flash(_("The account %(name)s is ready.", name=user.username), "success")
             return redirect(url_for(".accounts"))
@@ -163,9 +164,9 @@ def account_password(user_id: int):
         return redirect(url_for(".password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        password = form.password.data or service.made_up_password()
+        password = typed(form.password) or service.made_up_password()
         service.set_password(user, password)
-        if not form.password.data:
+        if not typed(form.password):
             return _shown_once(user, password, created=False)
         flash(
             _(

@@ -24,6 +24,12 @@ def role_choices() -> list[SelectChoice]:
     ]
 
 
+def typed(field) -> str | None:
+    """The password typed into an optional field; None when left empty (or only blanks, which
+    the Optional validator lets through unchecked): then one is made up."""
+    return field.data if field.data and field.data.strip() else None
+
+
 def _new_password(label, required: bool):
     too_short = _l("At least %(n)d characters.", n=MIN_PASSWORD)
     return PasswordField(

@@ -204,3 +204,12 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, admin):
         thread.join(20)
     assert outcome == {"second": "refused"}
     assert service.active_admins() == 1
+
+
+def test_a_password_of_blanks_counts_as_left_empty(app, admin, organiser):
+    office = browser_of(app, admin)
+    reset = post(app, office, f"/manage/accounts/{organiser.id}/password", {"password": "   "})
+    assert reset.status_code == 200 and "hanya ditampilkan sekali" in reset.get_data(as_text=True)
+    new = {"username": "sari", "display_name": "", "role": "chair", "password": " "}
+    created = post(app, office, "/manage/accounts/new", new)
+    assert created.status_code == 200 and "Akun sari sudah siap" in created.get_data(as_text=True)
