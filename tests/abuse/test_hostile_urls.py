@@ -27,6 +27,7 @@ def _values(w: dict) -> dict:
         "job_id": w["import_url"].rsplit("/", 1)[1],
         "filename": "css/app.css",
         "action": "down",
+        "user_id": w["users"]["organiser"].id,
     }
 
 
