@@ -29,6 +29,7 @@ def _csv(count: int) -> bytes:
 def run(count: int, folder: Path) -> None:
     from flask_migrate import upgrade
 
+    from kampung.auth import sessions
     from kampung.cli import create_user
     from kampung.demo import create_demo_trip
     from kampung.manage import importer
@@ -51,8 +52,9 @@ def run(count: int, folder: Path) -> None:
             saved = importer.save_rows(trip, table)
             stored = time.perf_counter() - started
         client = app.test_client()
+        signed_in = sessions.start(admin.id)
         with client.session_transaction() as session:
-            session["_user_id"] = str(admin.id)
+            session["_user_id"] = signed_in.token
             session["_fresh"] = True
         statements: list[str] = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731

@@ -1,4 +1,5 @@
-"""Command line: `flask --app app user create …`, `demo`, `event set …`, `setup`."""
+"""Command line: `demo`, `event set …`, `setup`, `backup`, `privacy purge`; `user …` is in
+kampung.auth.cli."""
 
 from __future__ import annotations
 
@@ -11,40 +12,15 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from kampung.auth.cli import user_cli
 from kampung.auth.models import Role, User
+from kampung.auth.service import create_user
 from kampung.database import transaction
 from kampung.extensions import db
 from kampung.models import Trip
-from kampung.text import clean_text
 
-user_cli = AppGroup("user", help="Staff accounts.")
 event_cli = AppGroup("event", help="Trips.")
 privacy_cli = AppGroup("privacy", help="Personal-data duties.")
-
-
-def create_user(username: str, role: str, password: str, display_name: str = "") -> User:
-    user = User(
-        username=clean_text(username).lower(), role=role, display_name=clean_text(display_name)
-    )
-    user.set_password(password)
-    with transaction():
-        db.session.add(user)
-    return user
-
-
-@user_cli.command("create")
-@click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--name", "display_name", default="", help="Name shown to colleagues.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def user_create(username: str, role: str, display_name: str, password: str) -> None:
-    """Create a staff account (the password is asked when not given)."""
-    if db.session.scalar(db.select(User).where(User.username == clean_text(username).lower())):
-        raise click.ClickException(f"user {username!r} exists already")
-    if len(password) < 8:
-        raise click.ClickException("the password needs at least 8 characters")
-    create_user(username, role, password, display_name)
-    click.echo(f"created {role} {username}")
 
 
 @click.command("demo")

@@ -92,6 +92,9 @@ def from_environment(instance_path: Path) -> dict:
         "LANGUAGES": ("id", "en"),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": True,
+        # A staff session unused this long is refused: a day at the bus, with the night before
+        # a 06:00 departure, fits; a phone left logged in over a weekend does not.
+        "STAFF_IDLE_HOURS": float(os.environ.get("STAFF_IDLE_HOURS", "12")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure cookies whenever the app is served over HTTPS (PUBLIC_URL says so).

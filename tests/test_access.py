@@ -37,6 +37,15 @@ ACCESS: dict[str, object] = {
     "signup.check_own_field": TOKEN,
     "auth.login": PUBLIC,
     "auth.logout": STAFF,
+    "auth.password": STAFF,
+    "auth.end_other_sessions": STAFF,
+    "auth.accounts": ADMIN,
+    "auth.account_new": ADMIN,
+    "auth.account_role": ADMIN,
+    "auth.account_disable": ADMIN,
+    "auth.account_enable": ADMIN,
+    "auth.account_end_sessions": ADMIN,
+    "auth.account_password": ADMIN,
     "manage.home": STAFF,
     "manage.trip": STAFF,
     "manage.participants": STAFF,
@@ -102,6 +111,8 @@ def world(app, trip):
         "kind": "device",
         "first_id": registration.id,
         "last_id": registration.id,
+        # a colleague's account, so that the admin's own session outlives the account routes
+        "user_id": make_user("organiser", "staf-lain").id,
     }
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -69,6 +69,8 @@ class User(StaffRole, UserMixin, db.Model):
     #: admin (everything), organiser (roster read, check-in), chair (review, roster read)
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: set when an admin disables the account: it cannot log in and all its sessions ended
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (CheckConstraint("role IN ('admin', 'organiser', 'chair')", name="role"),)
 
@@ -77,3 +79,23 @@ class User(StaffRole, UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class StaffSession(db.Model):
+    """One login on one browser. The session cookie carries the random token, this row its
+    hash: logout ends this row, a password change or a disabled account ends all of the
+    account's rows, and a copy of the cookie opens nothing once its row has ended."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the cookie's token (hex): a copy of the database opens no session
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the last request, written at most every few minutes (kampung.auth.sessions.TOUCH_EVERY)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: logout, password change, disabled account or an admin's "end sessions"; NULL while live
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: browser and system, e.g. "Chrome, Android", so that the staff member knows which is which
+    device: Mapped[str] = mapped_column(String(60), default="")

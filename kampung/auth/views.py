@@ -1,9 +1,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from kampung.auth.forms import LoginForm
 from kampung.auth.passwords import authenticate
+from kampung.auth.roles import sign_in, sign_out
 from kampung.lookups import local_path
 from kampung.ratelimit import LOGIN_LIMITS
 
@@ -19,7 +20,10 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
-            login_user(user)
+            if user.disabled_at is not None:
+                flash(_("This account has been disabled. Please ask an admin."), "error")
+                return render_template("auth/login.html", form=form), 403
+            sign_in(user, request.headers.get("User-Agent", ""))
             return redirect(local_path(request.args.get("next")) or url_for("manage.home"))
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
@@ -29,6 +33,6 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
     flash(_("You have logged out."), "info")
     return redirect(url_for("signup.index"))

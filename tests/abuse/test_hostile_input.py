@@ -82,6 +82,13 @@ def _ids(w: dict) -> dict:
     }
 
 
+def _account(path: str) -> Callable[[dict], str]:
+    """A colleague's account on the admin's accounts page: the organiser's."""
+    return lambda w: f"/manage/accounts/{w['users']['organiser'].id}/{path}"
+
+
+NEW_PASSWORD = "kata-sandi-baru-456"
+
 HTMX = {"HX-Request": "true"}
 
 #: every POST route -> the request it takes; keep in step with the views
@@ -101,6 +108,27 @@ TARGETS: dict[str, Target] = {
         "anonymous", lambda w: "/login", lambda w: [{"username": "admin", "password": PASSWORD}]
     ),
     "auth.logout": Target("admin", lambda w: "/logout"),
+    "auth.password": Target(
+        "organiser",
+        lambda w: "/manage/password",
+        lambda w: [{"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD}],
+    ),
+    "auth.end_other_sessions": Target("organiser", lambda w: "/manage/password/others"),
+    "auth.account_new": Target(
+        "admin",
+        lambda w: "/manage/accounts/new",
+        lambda w: [
+            {"username": "dewi", "display_name": "Dewi", "role": "chair", "password": ""},
+            {"username": "budi", "display_name": "", "role": "admin", "password": NEW_PASSWORD},
+        ],
+    ),
+    "auth.account_role": Target("admin", _account("role"), lambda w: [{"role": "chair"}]),
+    "auth.account_disable": Target("admin", _account("disable")),
+    "auth.account_enable": Target("admin", _account("enable")),
+    "auth.account_end_sessions": Target("admin", _account("end-sessions")),
+    "auth.account_password": Target(
+        "admin", _account("password"), lambda w: [{"password": ""}, {"password": NEW_PASSWORD}]
+    ),
     "manage.trip_new": Target("admin", lambda w: "/manage/new", lambda w: [trip_form()]),
     "manage.trip_edit": Target("admin", _admin("edit"), lambda w: [edit_form(w["trip"])]),
     "manage.import_upload": Target("admin", _admin("import")),

@@ -30,6 +30,7 @@ def _values(w: dict) -> dict:
         "kind": "device",
         "first_id": w["alice"].id,
         "last_id": w.get("excel", w["alice"]).id,
+        "user_id": w["users"]["organiser"].id,
     }
 
 

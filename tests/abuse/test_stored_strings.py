@@ -33,6 +33,7 @@ NOT_FREE_TEXT = {
     ("registration", "access_token"),
     ("registration", "checkin_code"),
     ("user", "password_hash"),
+    ("staff_session", "token_hash"),
     ("check_in", "nonce"),
     ("scan_log", "nonce"),
     ("scan_log", "outcome"),
