@@ -10,6 +10,7 @@ from kampung.database import transaction, utcnow
 from kampung.extensions import db
 from kampung.models import Trip
 from kampung.signup.models import Registration
+from kampung.staff_links.service import forget_trip
 from kampung.tokens import new_secret
 
 #: how long after the trip's return its personal data is kept, for follow-up and accounts
@@ -28,7 +29,8 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
     """Remove names, phones, emergency contacts, notes and the address below kecamatan.
 
     Kept: the registrations as anonymous rows (status, bus, kecamatan), so counts, check-ins
-    and survey statistics still add up. Both secrets are replaced, so old links open nothing.
+    and survey statistics still add up. Both secrets are replaced and the links staff sent
+    are deleted, so old links open nothing.
     Returns the number of registrations cleared.
     """
     now = now or utcnow()
@@ -57,6 +59,7 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
                     checkin_code=new_secret(),
                 )
             )
+        forget_trip(trip.id)
         trip.purged_at = now
         trip.registration_open = False
     return len(ids)
