@@ -15,6 +15,8 @@ from kampung.feedback import service as feedback
 from kampung.manage.importer import COLUMNS
 from kampung.review import service as review
 from kampung.signup import service as signup
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose
 from tests.conftest import KampungClient, log_in, make_user, person
 from tests.feedback.helpers import good_answers, open_survey
 
@@ -92,7 +94,8 @@ def world(app, tmp_path):
 
 
 def make_world(app: Flask, users: dict, trip, alice, survey, **ids) -> dict:
-    """What the tests point their URLs at; `alice` is the participant whose token they use."""
+    """What the tests point their URLs at; `alice` is the participant whose token they use, and
+    `alice_link` the survey-only link the chair sent her."""
     return {
         "app": app,
         "clients": logged_in(app, users),
@@ -100,6 +103,7 @@ def make_world(app: Flask, users: dict, trip, alice, survey, **ids) -> dict:
         "trip": trip,
         "slug": trip.slug,
         "alice": alice,
+        "alice_link": staff_links.issue(alice, Purpose.survey, users["chair"]),
         "survey": survey,
         "checkpoint_id": trip.checkpoints[0].id,
         **ids,
