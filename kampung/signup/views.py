@@ -146,7 +146,7 @@ def _trip_page(trip: Trip, form: SignupForm, status: int = 200, **extra):
         ),
         problem=None,
         own_page=None,
-        contact=contact(trip, question_message(trip)),
+        contact=contact(trip, ""),
     )
     context.update(extra)
     if context["problem"] == "duplicate":

@@ -13,7 +13,7 @@ from kampung.feedback.models import Response
 from kampung.phones import display
 from kampung.signup import service as signup
 from kampung.staff_links.models import Purpose, StaffLink, StaffLinkUse
-from tests.conftest import log_in
+from tests.abuse.conftest import logged_in, send
 from tests.feedback.helpers import as_form, good_answers, open_survey, participants
 
 SITE = "https://kampung.jambikota.go.id"
@@ -30,22 +30,20 @@ def waiting(app, trip):
 
 
 class Browser:
-    """A browser: each request runs in an app context of its own, as in production, so that
-    what flask-login caches for one client's request is not seen by another's."""
+    """A browser, its every request in an app context of its own as in production, so that
+    what flask-login caches for one client is never seen by another."""
 
     def __init__(self, app, user=None):
-        self.app, self.client = app, app.test_client()
-        if user is not None:
-            with app.app_context():
-                log_in(self.client, user)
+        self.app = app
+        self.client = logged_in(app, {"me": user})["me"] if user else app.test_client()
 
     def get(self, url: str):
-        with self.app.app_context():
-            return self.client.get(url)
+        return send(self.app, self.client, "GET", url)
 
     def post(self, url: str, data: dict | None = None, **headers):
         with self.app.app_context():
-            return self.client.post_form(url, data or {}, headers=headers)
+            form = {"csrf_token": self.client.csrf_token(), **(data or {})}
+        return send(self.app, self.client, "POST", url, data=form, headers=headers)
 
 
 def remind(browser: Browser, trip, registration, **headers):
