@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     from kampung.links import public_url
     from kampung.manage import models as manage_models  # noqa: F401
     from kampung.signup import models as signup_models  # noqa: F401
+    from kampung.staff_links import models as staff_link_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url
 
     # Every {{ … }} of every page passes kampung.text.readable: a stored bidi override or

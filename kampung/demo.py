@@ -40,6 +40,9 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
             origin="Kantor Wali Kota Jambi",
             destination="Kota Bengkulu",
             meeting_point="Halaman Kantor Wali Kota Jambi, pukul 05.30 WIB",
+            # Made up, in the 0812-0000-xxxx series: never a real subscriber.
+            contact_name="Ibu Rina Marlina",
+            contact_phone="+6281200000100",
             departs_at=departs_at,
             returns_at=datetime.combine(departure + timedelta(days=2), time(21, 0), WIB),
             capacity=67,

@@ -48,6 +48,10 @@ def unknown_host() -> bool:
     return isinstance(request.routing_exception, SecurityError)
 
 
+#: the paths of personal links: a 404 there is most often a link lost or mistyped
+PERSONAL_PATHS = ("/p/", "/s/")
+
+
 def render_error(code: int, detail: str | None = None, database_down: bool = False):
     titles = _messages()
     title, text = titles.get(code, titles[500 if code >= 500 else 400])
@@ -61,6 +65,8 @@ def render_error(code: int, detail: str | None = None, database_down: bool = Fal
         title=title,
         text=detail or text,
         database_down=database_down,
+        # The token is unknown, so is the trip and its contact person: a general line.
+        lost_link=code == 404 and request.path.startswith(PERSONAL_PATHS),
     )
     return page, code
 

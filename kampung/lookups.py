@@ -12,6 +12,8 @@ from sqlalchemy import select
 from kampung.extensions import db
 from kampung.models import Trip
 from kampung.signup.models import Registration
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose, StaffLink
 from kampung.tokens import looks_like_token
 
 
@@ -31,6 +33,15 @@ def registration_by_token_or_404(token: str) -> Registration:
     if not looks_like_token(token):
         abort(404)
     return db.first_or_404(select(Registration).where(Registration.access_token == token))
+
+
+def purpose_link_or_404(token: str, purpose: Purpose) -> StaffLink:
+    """The staff-sent link a purpose token opens (the survey's /s/<token>), for that purpose
+    only: an access token, or another purpose's token, opens nothing here."""
+    link = staff_links.find(token, purpose)
+    if link is None:
+        abort(404)
+    return link
 
 
 def child_of_trip_or_404(model: type[Child], child_id: int, trip: Trip) -> Child:

@@ -26,6 +26,10 @@ class Trip(db.Model):
     destination: Mapped[str] = mapped_column(String(200), default="")
     #: where and when participants gather, shown on every personal page
     meeting_point: Mapped[str] = mapped_column(String(300), default="")
+    #: the committee member participants write to, e.g. for a lost link; shown on their pages
+    contact_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    #: that person's WhatsApp number, E.164; empty when no contact is set
+    contact_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     departs_at: Mapped[datetime] = mapped_column(UTCDateTime)
     returns_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: seats for registered participants; past it, sign-ups join the waitlist

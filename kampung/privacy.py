@@ -11,6 +11,7 @@ from kampung.extensions import db
 from kampung.manage.models import ImportJob
 from kampung.models import Trip
 from kampung.signup.models import Registration
+from kampung.staff_links.service import forget_trip
 from kampung.tokens import new_secret
 
 #: how long after the trip's return its personal data is kept, for follow-up and accounts
@@ -30,7 +31,8 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
     hashed sources of the sign-ups.
 
     Kept: the registrations as anonymous rows (status, bus, kecamatan), so counts, check-ins
-    and survey statistics still add up. Both secrets are replaced, so old links open nothing.
+    and survey statistics still add up. Both secrets are replaced and the links staff sent
+    are deleted, so old links open nothing.
     Returns the number of registrations cleared.
     """
     now = now or utcnow()
@@ -64,6 +66,7 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
             )
         # An upload still waiting for its save holds names and phones too.
         db.session.execute(delete(ImportJob).where(ImportJob.trip_id == trip.id))
+        forget_trip(trip.id)
         trip.purged_at = now
         trip.registration_open = False
     return len(ids)

@@ -1,12 +1,14 @@
 """Every message the app prepares for WhatsApp, and the wa.me links that carry them.
 
 Participants read Indonesian whatever language the staff page is in, so each text is written
-in Indonesian (force_locale). Links inside them are absolute (kampung.links.public_url): they
-travel out of the app.
+in Indonesian (force_locale); the committee reads Indonesian too, so a participant's message to
+them is as well. Links inside them are absolute (kampung.links.public_url): they travel out of
+the app.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import url_for
@@ -56,13 +58,36 @@ def link_message(registration: Registration) -> str:
 
 
 def promoted_message(registration: Registration) -> str:
-    """A seat opened for someone on the waitlist."""
+    """A seat opened for someone on the waitlist: the admin's message, with the personal link."""
     with force_locale("id"):
         return _(
             "Dear %(name)s, good news: a seat has opened for you on %(title)s. "
             "Your personal page: %(link)s",
             **_values(registration),
         )
+
+
+def seat_opened_message(registration: Registration) -> str:
+    """A seat opened: the message of staff who may not hold the personal link (organisers).
+    It sends the person back to the link they already have, and says whom to ask for it."""
+    trip = registration.trip
+    with force_locale("id"):
+        text = _(
+            "Dear %(name)s, good news: a seat has opened for you on %(title)s. "
+            "Open your personal page again from the link you received when you signed up: "
+            "your QR code for the bus is there now.",
+            name=registration.full_name,
+            title=trip.title,
+        )
+        if trip.contact_phone:
+            more = _(
+                "Cannot find the link? Contact %(contact)s on WhatsApp %(phone)s.",
+                contact=trip.contact_name,
+                phone=phones.display(trip.contact_phone),
+            )
+        else:
+            more = _("Cannot find the link? Reply to this message.")
+    return f"{text} {more}"
 
 
 def signup_message(trip: Trip) -> str:
@@ -84,15 +109,75 @@ def own_page_message(registration: Registration) -> str:
     )
 
 
-def survey_reminder(registration: Registration) -> str:
-    """The chair reminds someone who has not answered the survey yet."""
-    link = public_url(url_for("feedback.answer", token=registration.access_token))
+def survey_link(token: str) -> str:
+    """A survey-only link (kampung.staff_links): it opens the survey and nothing else."""
+    return public_url(url_for("feedback.answer_by_link", link_token=token))
+
+
+def survey_reminder(registration: Registration, token: str) -> str:
+    """The chair reminds someone who has not answered the survey yet, with a survey-only link:
+    the chair never holds the key to the person's registration."""
     with force_locale("id"):
         return _(
             "Hello %(name)s, thank you for joining %(trip)s. Please take three minutes to fill "
-            "in the survey through your personal link: %(link)s. Your answers help the forum "
-            "choose the practices to adopt in our RTs. Thank you!",
+            "in the survey through this link: %(link)s. Your answers help the forum choose the "
+            "practices to adopt in our RTs. Thank you!",
             name=registration.full_name,
             trip=registration.trip.title,
-            link=link,
+            link=survey_link(token),
+        )
+
+
+# --- The committee's contact person ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The trip's contact person as participants' pages show them."""
+
+    name: str
+    #: the number the way people write it, 0812-…
+    phone: str
+    #: wa.me to that number with a ready message
+    whatsapp: str
+
+
+def contact(trip: Trip, text: str) -> Contact | None:
+    """The trip's contact person with a message ready for them; None when none is set."""
+    if not trip.contact_phone:
+        return None
+    return Contact(
+        trip.contact_name,
+        phones.display(trip.contact_phone),
+        whatsapp_url(trip.contact_phone, text),
+    )
+
+
+def question_message(trip: Trip, name: str = "") -> str:
+    """What a participant (or a visitor of the trip page) sends the contact person."""
+    with force_locale("id"):
+        if name:
+            return _(
+                "Hello %(contact)s, I am %(name)s, a participant of %(trip)s.",
+                contact=trip.contact_name,
+                name=name,
+                trip=trip.title,
+            )
+        return _(
+            "Hello %(contact)s, I have a question about %(trip)s.",
+            contact=trip.contact_name,
+            trip=trip.title,
+        )
+
+
+def lost_link_message(trip: Trip, name: str, phone: str) -> str:
+    """Someone already signed up has lost their personal link and asks for it again."""
+    with force_locale("id"):
+        return _(
+            "Hello %(contact)s, I have lost the link of my registration for %(trip)s. "
+            "My name is %(name)s, my WhatsApp number %(phone)s. Could you send it to me again?",
+            contact=trip.contact_name,
+            trip=trip.title,
+            name=name or "…",
+            phone=phones.display(phone) or "…",
         )

@@ -10,6 +10,8 @@ from kampung.extensions import db
 from kampung.feedback.service import submit, survey_of
 from kampung.signup import service
 from kampung.signup.models import Registration
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose
 from kampung.tokens import new_secret
 from tests.conftest import log_in, make_user, person
 from tests.feedback.helpers import good_answers, open_survey
@@ -17,6 +19,9 @@ from tests.feedback.helpers import good_answers, open_survey
 PUBLIC = "public"
 #: a participant's own pages: their token opens them, staff sessions change nothing
 TOKEN = "token"
+#: a link staff sent that opens one thing (the survey): its token opens it for whoever holds
+#: it, but never in a staff session, so that staff do not answer in a participant's name
+LINK = "link"
 #: any logged-in staff member
 STAFF = ("admin", "organiser", "chair")
 ADMIN = ("admin",)
@@ -62,6 +67,7 @@ ACCESS: dict[str, object] = {
     "manage.participant_promote": ADMIN,
     "manage.signups": ADMIN,
     "manage.burst_cancel": ADMIN,
+    "manage.send_link": ADMIN,
     "checkin.code": PUBLIC,
     "checkin.service_worker": PUBLIC,
     "checkin.api_checkins": CHECKIN,
@@ -73,6 +79,7 @@ ACCESS: dict[str, object] = {
     "checkin.undo": CHECKIN,
     "checkin.qr_cards": CHECKIN,
     "feedback.answer": TOKEN,
+    "feedback.answer_by_link": LINK,
     "feedback.edit_survey": ADMIN,
     "feedback.edit_question": ADMIN,
     "feedback.question_action": ADMIN,
@@ -81,6 +88,7 @@ ACCESS: dict[str, object] = {
     "review.practices": REVIEW,
     "review.report": REVIEW,
     "review.mark": REVIEW,
+    "review.remind": REVIEW,
     "review.export_csv": REVIEW,
     "review.export_xlsx": REVIEW,
 }
@@ -93,7 +101,11 @@ def world(app, trip):
     """One of everything the URLs can point to."""
     result = service.register(trip, person(1))
     registration = result.registration
+    survey = survey_of(trip)
+    survey.is_open = True
+    sender = make_user("chair", "sender")
     return {
+        "link_token": staff_links.issue(registration, Purpose.survey, sender),
         "slug": trip.slug,
         "access_token": registration.access_token,
         "token": registration.access_token,
@@ -103,7 +115,7 @@ def world(app, trip):
         "registration_id": registration.id,
         "bus_id": trip.buses[0].id,
         "filename": "css/app.css",
-        "question_id": survey_of(trip).questions[0].id,
+        "question_id": survey.questions[0].id,
         "action": "down",
         "answer_id": "0" * 32,
         "checkin_id": 999_999,
@@ -137,7 +149,12 @@ def test_each_route_answers_as_the_role_allows(app, world, actor):
     client = app.test_client()
     if actor in STAFF:
         log_in(client, make_user(actor))
-    stranger = {**world, "access_token": new_secret(), "token": new_secret()}
+    stranger = {
+        **world,
+        "access_token": new_secret(),
+        "token": new_secret(),
+        "link_token": new_secret(),
+    }
     for rule in _routes(app):
         allowed = ACCESS[rule.endpoint]
         # A participant holds their own token; anyone else only guesses one.
@@ -152,7 +169,10 @@ def test_each_route_answers_as_the_role_allows(app, world, actor):
         assert status < 500, where
         assert "script-src 'self'" in response.headers["Content-Security-Policy"], where
         assert response.headers["X-Content-Type-Options"] == "nosniff", where
-        if allowed == TOKEN and actor == "anonymous":
+        if allowed == LINK:
+            expected = {"anonymous": (404,), "participant": (200, 303, 409, 422)}
+            assert status in expected.get(actor, (403,)), where
+        elif allowed == TOKEN and actor == "anonymous":
             assert status == 404, where
         elif allowed in (PUBLIC, TOKEN) or actor in allowed:
             assert status not in (401, 403), where

@@ -69,12 +69,22 @@ def log_in_at(client, base: str, user) -> str:
 
 def travelling_pages(trip, registration) -> list[str]:
     """Pages that carry links meant to leave the app: the personal page's WhatsApp button, the
-    trip's sign-up share, the reminders (their QR codes are read below)."""
+    trip's sign-up share (their QR codes are read below). The chair's reminders are made on
+    demand, by a POST: see reminder_answer()."""
     return [
         f"/p/{registration.access_token}",
         f"/manage/{trip.slug}/",
-        f"/manage/{trip.slug}/review",
     ]
+
+
+def reminder_answer(client, token, trip, registration, headers=None):
+    """The chair's reminder for someone who has not answered: the ready WhatsApp message."""
+    return client.post(
+        f"/manage/{trip.slug}/review/remind/{registration.id}",
+        data={"csrf_token": token},
+        base_url=PUBLIC,
+        headers={"Referer": f"{PUBLIC}/", **(headers or {})},
+    )
 
 
 def links_in(html: str) -> set[str]:
@@ -87,7 +97,7 @@ def test_with_public_url_another_host_never_yields_a_link_to_it(configure, trip)
     registration = register(trip, person(1)).registration
     open_survey(trip)
     client = configured.test_client()
-    log_in_at(client, PUBLIC, make_user("admin"))
+    token = log_in_at(client, PUBLIC, make_user("admin"))
     qr_pages = [f"/p/{registration.access_token}", f"/manage/{trip.slug}/qr-cards"]
     for path in [*travelling_pages(trip, registration), *qr_pages]:
         for headers in ({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"}):
@@ -95,12 +105,15 @@ def test_with_public_url_another_host_never_yields_a_link_to_it(configure, trip)
             assert refused.status_code == 400, (path, headers)
             assert "evil.example" not in refused.get_data(as_text=True)
             assert "Alamat tidak dikenal" in refused.get_data(as_text=True)
-    for path in travelling_pages(trip, registration):
-        page = client.get(path, base_url=PUBLIC)
-        assert page.status_code == 200, path
+    refused = reminder_answer(client, token, trip, registration, {"Host": "evil.example"})
+    assert refused.status_code == 400 and "evil.example" not in refused.get_data(as_text=True)
+    answers = [client.get(path, base_url=PUBLIC) for path in travelling_pages(trip, registration)]
+    answers.append(reminder_answer(client, token, trip, registration))
+    for page in answers:
+        assert page.status_code == 200, page.request.path
         links = links_in(page.get_data(as_text=True))
-        assert any(link.startswith(f"{PUBLIC}/") for link in links), path
-        assert not any("evil" in link for link in links), path
+        assert any(link.startswith(f"{PUBLIC}/") for link in links), page.request.path
+        assert not any("evil" in link for link in links), page.request.path
     # The QR codes name the address phones use, seen from the machine itself (127.0.0.1) too.
     code_url = f"{PUBLIC}/c/{registration.checkin_code}"
     for path in qr_pages:

@@ -1,17 +1,26 @@
-"""The survey a participant answers, at /p/<token>/feedback. The admin's editor of the same
-survey is in `editor`."""
+"""The survey a participant answers: at /p/<token>/feedback from their personal page, or at
+/s/<token> from a survey-only link staff sent (kampung.staff_links), which opens the survey and
+nothing else of the registration. The admin's editor of the same survey is in `editor`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from kampung.database import whole_number
+from kampung.errors import render_error
 from kampung.feedback import service
 from kampung.feedback.models import RATING_WORDS, Survey
-from kampung.lookups import registration_by_token_or_404
+from kampung.lookups import purpose_link_or_404, registration_by_token_or_404
 from kampung.ratelimit import TOKEN_LIMIT
 from kampung.signup.models import Registration
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose, StaffLink
+from kampung.whatsapp import contact, question_message
 
 bp = Blueprint("feedback", __name__)
 
@@ -38,10 +47,42 @@ def _previous_values(survey: Survey, registration: Registration) -> dict[int, li
     return values
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the survey page is: its own address, and the personal page to go back to (none
+    for a survey-only link, which opens nothing else)."""
+
+    here: str
+    personal_page: str | None
+
+
 @bp.route("/p/<token>/feedback", methods=["GET", "POST"])
 @TOKEN_LIMIT
 def answer(token: str):
     registration = registration_by_token_or_404(token)
+    place = Place(url_for(".answer", token=token), url_for("signup.personal", token=token))
+    return _survey_page(registration, place)
+
+
+@bp.route("/s/<link_token>", methods=["GET", "POST"])
+@TOKEN_LIMIT
+def answer_by_link(link_token: str):
+    link = purpose_link_or_404(link_token, Purpose.survey)
+    if current_user.is_authenticated:
+        # The link is the participant's to use: staff who open the message they sent must not
+        # answer in that person's name.
+        return render_error(
+            403,
+            _(
+                "This link was sent to a participant, for them alone. You are logged in as "
+                "staff, so the survey is not shown here."
+            ),
+        )
+    place = Place(url_for(".answer_by_link", link_token=link_token), None)
+    return _survey_page(link.registration, place, link)
+
+
+def _survey_page(registration: Registration, place: Place, link: StaffLink | None = None):
     survey = service.survey_of(registration.trip)
     if survey is None or not registration.is_seated:
         abort(404)
@@ -62,15 +103,23 @@ def answer(token: str):
             answered = answered or isinstance(error, service.AlreadyAnswered)
             editing = not isinstance(error, service.AlreadyAnswered)
         else:
-            return redirect(url_for(".answer", token=token), 303)
+            return redirect(place.here, 303)
+    elif link is not None:
+        # The opening is recorded, never the answers: POSTs leave no trace on the link.
+        staff_links.record_use(link, exact=not survey.anonymous)
     state = "form"
     if answered and not editing:
         state = "thanks"
     elif not is_open:
         state = "closed"
+    trip = registration.trip
+    # A survey-only link shows nothing of the person, not even the name.
+    name = registration.full_name if place.personal_page else ""
     return render_template(
         "feedback/answer.html",
-        registration=registration,
+        trip=trip,
+        name=name,
+        place=place,
         survey=survey,
         state=state,
         is_open=is_open,
@@ -78,4 +127,5 @@ def answer(token: str):
         errors=errors,
         locale=str(get_locale()),
         rating_words=RATING_WORDS,
+        contact=contact(trip, question_message(trip, name)),
     ), status

@@ -33,7 +33,7 @@ from kampung.forms import FlaskForm, Form
 from kampung.i18n import WIB
 from kampung.manage.service import SLUG_PATTERN, BusRow, CheckpointRow, TripSettings
 from kampung.models import Trip
-from kampung.signup.forms import NumberRange, PersonForm
+from kampung.signup.forms import NumberRange, PersonForm, PhoneField, _at_most
 
 #: what <input type="datetime-local"> sends
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -106,6 +106,12 @@ class TripForm(FlaskForm):
     departs_at = _wib_field(_l("Departure (WIB)"))
     returns_at = _wib_field(_l("Return (WIB)"))
     meeting_point = StringField(_l("Meeting point"), validators=[Length(max=300)])
+    contact_name = StringField(_l("Contact person"), validators=[_at_most(120)])
+    contact_phone = PhoneField(
+        _l("Contact person's WhatsApp number"),
+        validators=[Optional(), Length(max=30)],
+        render_kw={"inputmode": "tel"},
+    )
     capacity = IntegerField(
         _l("Capacity (seats)"),
         validators=[
@@ -132,6 +138,21 @@ class TripForm(FlaskForm):
         if field.data and opens and field.data <= opens:
             raise ValidationError(_l("Registration must close after it opens."))
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # A contact person is a name and a number together, or nobody. (Checked here: an empty
+        # optional field skips its own validate_ method.)
+        name, phone = self.contact_name, self.contact_phone
+        if phone.data and not name.data:
+            name.errors.append(_l("Whose number is it? Write the contact person's name."))
+        elif name.data and not phone.data:
+            phone.errors.append(
+                _l("Participants reach the contact person by WhatsApp: write their number.")
+            )
+        else:
+            return valid
+        return False
+
     def validate_buses(self, field):
         for entry in field:
             if entry.remove.data or not entry.form.name.data:
@@ -147,7 +168,16 @@ class TripForm(FlaskForm):
 
     def fill_from(self, trip: Trip) -> None:
         """Show a saved trip: its times in WIB, its buses and checkpoints as rows."""
-        for name in ("title", "slug", "description", "origin", "destination", "meeting_point"):
+        for name in (
+            "title",
+            "slug",
+            "description",
+            "origin",
+            "destination",
+            "meeting_point",
+            "contact_name",
+            "contact_phone",
+        ):
             self[name].data = getattr(trip, name)
         self.capacity.data = trip.capacity
         for name in ("departs_at", "returns_at", "registration_opens_at", "registration_closes_at"):
@@ -178,6 +208,8 @@ class TripForm(FlaskForm):
             origin=self.origin.data or "",
             destination=self.destination.data or "",
             meeting_point=self.meeting_point.data or "",
+            contact_name=self.contact_name.data or "",
+            contact_phone=self.contact_phone.data or "",
             departs_at=to_utc(self.departs_at.data),
             returns_at=to_utc(self.returns_at.data),
             capacity=self.capacity.data,

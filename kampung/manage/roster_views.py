@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from kampung import phones
 from kampung.auth.roles import admin_required, staff_required
@@ -19,18 +20,30 @@ from kampung.models import Bus, Trip
 from kampung.places import KECAMATAN
 from kampung.signup import service as signup
 from kampung.signup.models import Registration, Status
+from kampung.staff_links import pages as sending
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose
+from kampung.whatsapp import link_message, personal_link, promoted_message, whatsapp_url
 
 
 def _roster_page(trip: Trip, status: int = 200):
     wanted = service.RosterFilter.from_args(request.args)
     move_form = BusMoveForm()
     move_form.set_buses(trip)
+    result = service.roster(trip, wanted)
+    # Only the admin sends access links, so only the admin's roster says who was sent one.
+    is_admin = current_user.has_role("admin")
     return render_page(
         "manage/participants.html",
         status,
         trip=trip,
         wanted=wanted,
-        result=service.roster(trip, wanted),
+        result=result,
+        links_sent=(
+            staff_links.sent_to(trip, Purpose.access, (p.id for p in result.people))
+            if is_admin
+            else {}
+        ),
         kecamatan_options=[(name, name) for name in KECAMATAN],
         bus_options=[(str(bus.id), bus.name) for bus in trip.buses] + [("none", _("No bus"))],
         statuses=[
@@ -155,6 +168,37 @@ def participant_bus(slug: str, registration_id: int):
         "success",
     )
     return _back(trip)
+
+
+#: what the admin's message says around the access link
+LINK_MESSAGES = {"link": link_message, "promoted": promoted_message}
+
+
+@bp.post("/manage/<slug>/participants/<int:registration_id>/send-link")
+@admin_required
+def send_link(slug: str, registration_id: int):
+    """The admin sends a person their access link (again): recorded, then a ready message."""
+    trip = trip_or_404(slug)
+    registration = child_of_trip_or_404(Registration, registration_id, trip)
+    # Back to the page the button was on: the roster, the trip's page or the import's result.
+    back = back_to(url_for(".trip", slug=trip.slug))
+    if not registration.is_active or not registration.phone:
+        problem = _(
+            "%(name)s has no active registration with a number: there is no link to send.",
+            name=registration.full_name,
+        )
+        return sending.refused(trip, registration, problem, back)
+    message = LINK_MESSAGES.get(request.form.get("message", ""), link_message)
+    staff_links.record_access_sent(registration, current_user)
+    return sending.ready(
+        trip,
+        registration,
+        whatsapp=whatsapp_url(registration.phone, message(registration)),
+        link=personal_link(registration),
+        kind="link",
+        sent=staff_links.sent_to(trip, Purpose.access, [registration.id]).get(registration.id),
+        back=back,
+    )
 
 
 @bp.get("/manage/<slug>/participants.csv")

@@ -100,6 +100,9 @@ class TripSettings:
     registration_open: bool
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
+    #: the committee member participants write to, and their WhatsApp number (E.164)
+    contact_name: str = ""
+    contact_phone: str = ""
     buses: list[BusRow] = field(default_factory=list)
     checkpoints: list[CheckpointRow] = field(default_factory=list)
 
@@ -119,6 +122,8 @@ class TripSettings:
                 "registration_open",
                 "registration_opens_at",
                 "registration_closes_at",
+                "contact_name",
+                "contact_phone",
             )
         }
 

@@ -17,14 +17,7 @@ from kampung.manage.forms import TripForm
 from kampung.models import Trip
 from kampung.privacy import removal_due
 from kampung.signup.models import Registration
-from kampung.whatsapp import (
-    link_message,
-    personal_link,
-    promoted_message,
-    signup_link,
-    signup_message,
-    whatsapp_url,
-)
+from kampung.whatsapp import seat_opened_message, signup_link, signup_message, whatsapp_url
 
 bp = Blueprint("manage", __name__)
 
@@ -36,9 +29,8 @@ tell_required = roles_required("organiser")
 def _helpers():
     return {
         "phone_display": phones.display,
-        "personal_link": personal_link,
-        "link_message": link_message,
-        "promoted_message": promoted_message,
+        # No helper here builds an access link: only the admin's recorded sends do (send_link).
+        "seat_opened_message": seat_opened_message,
     }
 
 

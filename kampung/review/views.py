@@ -14,13 +14,16 @@ from kampung.downloads import spreadsheet
 from kampung.feedback import service as feedback
 from kampung.feedback.models import MARK_LABELS, TEXT_KINDS, Survey
 from kampung.fragments import render_page
-from kampung.lookups import back_to, trip_or_404
+from kampung.lookups import back_to, child_of_trip_or_404, trip_or_404
 from kampung.models import Trip
 from kampung.places import KECAMATAN
 from kampung.review import service
 from kampung.signup.models import Registration
+from kampung.staff_links import pages as sending
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose
 from kampung.text import clean_text
-from kampung.whatsapp import survey_reminder, whatsapp_url
+from kampung.whatsapp import survey_link, survey_reminder, whatsapp_url
 
 bp = Blueprint("review", __name__)
 
@@ -48,13 +51,6 @@ def _survey(slug: str) -> tuple[Trip, Survey]:
     return trip, survey
 
 
-def reminder_link(registration: Registration) -> str | None:
-    """A wa.me link carrying a ready Indonesian reminder with the person's own survey link."""
-    if not registration.phone:
-        return None
-    return whatsapp_url(registration.phone, survey_reminder(registration))
-
-
 @bp.get("/manage/<slug>/review")
 @chair_required
 def dashboard(slug: str):
@@ -66,10 +62,39 @@ def dashboard(slug: str):
         trip=trip,
         survey=survey,
         rate=service.response_rate(survey),
-        missing=[(r, reminder_link(r)) for r in missing],
+        missing=missing,
+        reminders=staff_links.sent_to(trip, Purpose.survey),
         summaries=service.summarise(survey, locale),
         text_kinds=TEXT_KINDS,
         locale=locale,
+    )
+
+
+@bp.post("/manage/<slug>/review/remind/<int:registration_id>")
+@chair_required
+def remind(slug: str, registration_id: int):
+    """A reminder for someone who has not answered: a new survey-only link, recorded as sent
+    by this staff member, in a ready WhatsApp message. Never the person's access link."""
+    trip, survey = _survey(slug)
+    registration = child_of_trip_or_404(Registration, registration_id, trip)
+    back = url_for(".dashboard", slug=trip.slug)
+    if not registration.is_seated or not registration.phone:
+        abort(404)
+    if feedback.has_responded(survey, registration):
+        problem = _("%(name)s has answered the survey already.", name=registration.full_name)
+        return sending.refused(trip, registration, problem, back)
+    if not survey.open_now():
+        problem = _("The survey is closed: a reminder would open nothing. Open it first.")
+        return sending.refused(trip, registration, problem, back)
+    token = staff_links.issue(registration, Purpose.survey, current_user)
+    return sending.ready(
+        trip,
+        registration,
+        whatsapp=whatsapp_url(registration.phone, survey_reminder(registration, token)),
+        link=survey_link(token),
+        kind="reminder",
+        sent=staff_links.sent_to(trip, Purpose.survey, [registration.id]).get(registration.id),
+        back=back,
     )
 
 

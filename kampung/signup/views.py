@@ -35,7 +35,13 @@ from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
 from kampung.signup.models import Registration, Status
 from kampung.trips import open_trips
-from kampung.whatsapp import own_page_message, whatsapp_url
+from kampung.whatsapp import (
+    contact,
+    lost_link_message,
+    own_page_message,
+    question_message,
+    whatsapp_url,
+)
 
 bp = Blueprint("signup", __name__)
 
@@ -140,8 +146,14 @@ def _trip_page(trip: Trip, form: SignupForm, status: int = 200, **extra):
         ),
         problem=None,
         own_page=None,
+        contact=contact(trip, ""),
     )
     context.update(extra)
+    if context["problem"] == "duplicate":
+        # The message names the person and number just typed, so the committee finds them.
+        context["lost_link"] = contact(
+            trip, lost_link_message(trip, form.full_name.data or "", form.phone.data or "")
+        )
     return render_template("signup/trip.html", **context), status
 
 
@@ -177,6 +189,7 @@ def personal(token: str):
         "can_edit": service.can_edit_own_details(registration),
         "can_cancel": service.can_cancel_own(registration),
         "survey": survey_entry(registration),
+        "contact": contact(trip, question_message(trip, registration.full_name)),
         "qr": None,
     }
     # Only a seat gets a ticket: a waitlisted person would be turned away at the bus anyway.

@@ -16,6 +16,8 @@ from kampung.manage.importer import COLUMNS
 from kampung.origin import Origin
 from kampung.review import service as review
 from kampung.signup import service as signup
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose
 from tests.conftest import KampungClient, log_in, make_user, person
 from tests.feedback.helpers import good_answers, open_survey
 
@@ -94,7 +96,8 @@ def world(app):
 
 
 def make_world(app: Flask, users: dict, trip, alice, survey, **ids) -> dict:
-    """What the tests point their URLs at; `alice` is the participant whose token they use."""
+    """What the tests point their URLs at; `alice` is the participant whose token they use, and
+    `alice_link` the survey-only link the chair sent her."""
     return {
         "app": app,
         "clients": logged_in(app, users),
@@ -102,6 +105,7 @@ def make_world(app: Flask, users: dict, trip, alice, survey, **ids) -> dict:
         "trip": trip,
         "slug": trip.slug,
         "alice": alice,
+        "alice_link": staff_links.issue(alice, Purpose.survey, users["chair"]),
         "survey": survey,
         "checkpoint_id": trip.checkpoints[0].id,
         **ids,

@@ -145,6 +145,11 @@ TARGETS: dict[str, Target] = {
     "manage.participant_promote": Target("admin", _admin("participants/{alice}/promote")),
     "manage.told": Target("organiser", _admin("participants/{alice}/told")),
     "manage.burst_cancel": Target("admin", _admin("signups/device/{alice}/{bob}/cancel")),
+    "manage.send_link": Target(
+        "admin",
+        _admin("participants/{alice}/send-link"),
+        lambda w: [{"message": "promoted", "back": f"/manage/{w['slug']}/"}, {"message": "link"}],
+    ),
     "checkin.scanner": Target(
         "organiser",
         _admin("checkin/{checkpoint}"),
@@ -162,6 +167,11 @@ TARGETS: dict[str, Target] = {
         "anonymous",
         lambda w: f"/p/{_token(w)}/feedback",
         lambda w: [as_form(good_answers(w["survey"], text="Bank sampah"))],
+    ),
+    "feedback.answer_by_link": Target(
+        "anonymous",
+        lambda w: f"/s/{w['alice_link']}",
+        lambda w: [as_form(good_answers(w["survey"], text="Kebun gizi"))],
     ),
     "feedback.edit_survey": Target(
         "admin",
@@ -181,6 +191,7 @@ TARGETS: dict[str, Target] = {
         _admin("review/answers/{answer}/mark"),
         lambda w: [{"kind": "practice", "note": "Bawa ke Wali Kota", "back": ""}],
     ),
+    "review.remind": Target("chair", _admin("review/remind/{alice}")),
     "checkin.api_checkins": Target("organiser", lambda w: "/api/checkins"),
 }
 

@@ -34,6 +34,7 @@ NOT_FREE_TEXT = {
     ("registration", "checkin_code"),
     ("user", "password_hash"),
     ("staff_session", "token_hash"),
+    ("staff_link", "token_hash"),
     ("check_in", "nonce"),
     ("scan_log", "nonce"),
     ("scan_log", "outcome"),

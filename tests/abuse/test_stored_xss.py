@@ -38,7 +38,7 @@ def poisoned(app):
     from kampung.demo import create_demo_trip
 
     trip = create_demo_trip(participants=0)
-    for name in ("title", "description", "meeting_point", "origin", "destination"):
+    for name in ("title", "description", "meeting_point", "origin", "destination", "contact_name"):
         setattr(trip, name, XSS)
     for item in (*trip.buses, *trip.checkpoints):
         item.name = XSS
@@ -115,6 +115,7 @@ def test_every_page_escapes_the_payload(app, poisoned):
         f"/p/{token}",
         f"/p/{token}/edit",
         f"/p/{token}/feedback",
+        f"/s/{poisoned['alice_link']}",
         f"/e/{slug}",
         f"/manage/{slug}/",
         f"/manage/{slug}/participants",

@@ -1,4 +1,5 @@
-"""An anonymous survey: nothing in the database joins an answer to the person who gave it."""
+"""An anonymous survey: nothing in the database joins an answer to the person who gave it, also
+when the answer came through a survey-only link staff sent."""
 
 import itertools
 
@@ -8,7 +9,9 @@ from kampung.extensions import db
 from kampung.feedback import service
 from kampung.feedback.models import Answer, Response
 from kampung.review import service as review
-from tests.feedback.helpers import good_answers, open_survey, participants
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose, StaffLink, StaffLinkUse
+from tests.feedback.helpers import as_form, good_answers, open_survey, participants
 
 PEOPLE = 10
 
@@ -101,3 +104,56 @@ def test_marks_survive_the_reshuffle_of_later_answers(trip, chair):
     review.set_mark(survey, rows[0].answer_id, "practice", "bagus", chair)
     service.submit(survey, b, good_answers(survey, text="Ronda malam"))
     assert [r.text for r in review.marked(survey)] == ["Kebun gizi"]
+
+
+def test_answering_through_survey_links_keeps_an_anonymous_survey_anonymous(app, trip, chair):
+    """Each person answers through the survey-only link of a reminder: the link records that it
+    was opened, on which day, and nothing that leads to the response."""
+    survey = open_survey(trip, anonymous=True)
+    people = participants(trip, PEOPLE)
+    tokens = [staff_links.issue(p, Purpose.survey, chair) for p in people]
+    link_tables = ("staff_link", "staff_link_use")
+    for i, token in enumerate(tokens):
+        with app.app_context():
+            browser = app.test_client()
+            assert browser.get(f"/s/{token}").status_code == 200
+            before = table_rows(link_tables)
+            form = as_form(good_answers(survey, text=f"jawaban-{i}"))
+            form["csrf_token"] = browser.csrf_token()
+            assert browser.post(f"/s/{token}", data=form).status_code == 303
+            # The answer leaves no trace on the link: nothing written beside the response.
+            assert table_rows(link_tables) == before
+    db.session.rollback()
+    assert review.response_rate(survey).answered == PEOPLE
+    assert db.session.scalars(sa.select(Response.registration_id)).all() == [None] * PEOPLE
+
+    # The uses keep the day only, and point to nothing but their link.
+    uses = db.session.scalars(sa.select(StaffLinkUse)).all()
+    assert len(uses) == PEOPLE
+    assert {use.used_at for use in uses} == {None}
+    inspector = sa.inspect(db.engine)
+    for table in link_tables:
+        referred = {fk["referred_table"] for fk in inspector.get_foreign_keys(table)}
+        assert referred <= {"registration", "user", "staff_link"}, f"{table} points to answers"
+
+    # By order: the uses come in the order people answered; the responses must not.
+    truth = {}
+    for response_id, text in db.session.execute(
+        sa.select(Answer.response_id, Answer.value_text).where(Answer.value_text.is_not(None))
+    ):
+        truth[response_id] = people[int(text.split("-")[1])].id
+    answered_in_order = db.session.scalars(
+        sa.select(StaffLink.registration_id)
+        .join(StaffLinkUse, StaffLinkUse.link_id == StaffLink.id)
+        .order_by(StaffLinkUse.id)
+    ).all()
+    for name, order in orders("response", "id").items():
+        for candidate in (answered_in_order, answered_in_order[::-1]):
+            hits = sum(truth[rid] == pid for rid, pid in zip(order, candidate, strict=True))
+            assert hits < PEOPLE, f"responses {name} match the order the links were used"
+
+
+def table_rows(tables: tuple[str, ...]) -> dict[str, list]:
+    """The tables' rows as saved, read over a connection of their own."""
+    with db.engine.connect() as conn:
+        return {t: sorted(map(repr, conn.execute(sa.text(f"SELECT * FROM {t}")))) for t in tables}

@@ -46,6 +46,15 @@ def test_participant_answers_and_chair_marks_the_practice(page, trip, chair, app
     assert bar.get_attribute("width") == "100.00"
     screenshot(page, "review-dashboard")
     assert axe_violations(page) == []
+    # A reminder: the button records it and swaps in the ready message, with a survey-only link.
+    page.get_by_role("button", name="Ingatkan lewat WhatsApp Peserta Uji 2").click()
+    ready = page.get_by_role("link", name="Buka WhatsApp Peserta Uji 2")
+    assert ready.get_attribute("href").startswith("https://wa.me/6281320000002?text=")
+    assert "%2Fs%2F" in ready.get_attribute("href")
+    page.get_by_text("1 pengingat terkirim").wait_for()
+    page.locator("#missing-title").scroll_into_view_if_needed()
+    screenshot(page, "review-reminder-ready")
+    assert axe_violations(page) == []
 
     page.get_by_role("link", name="Komentar", exact=True).click()
     search = page.get_by_role("searchbox", name="Cari komentar")
@@ -116,3 +125,29 @@ def test_admin_adds_a_choice_question_and_participant_sees_it(page, trip, admin)
     assert page.get_by_text("jawaban tidak dapat diubah setelah dikirim").is_visible()
     screenshot(page, "feedback-form-anonymous")
     assert axe_violations(page) == []
+
+
+def test_a_reminder_link_opens_the_survey_alone_on_a_phone(page, trip, chair):
+    from kampung.staff_links import service as staff_links
+    from kampung.staff_links.models import Purpose
+
+    survey = open_survey(trip)
+    registration = register(trip, person(1)).registration
+    token = staff_links.issue(registration, Purpose.survey, chair)
+    page.goto(f"/s/{token}")
+    page.get_by_role("heading", name="Bagaimana perjalanannya?").wait_for()
+    # The survey and whom to ask; nothing of the registration.
+    assert page.get_by_text("Peserta Uji 1").count() == 0
+    assert page.get_by_role("link", name="Kembali ke halaman saya").count() == 0
+    assert page.get_by_role("img").count() == 0
+    assert page.get_by_role("region", name="Narahubung panitia").is_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "survey-only-link")
+    questions = [q.text for q in survey.questions]
+    for text in questions[:6]:
+        page.get_by_role("group", name=text).get_by_role("radio", name="4 puas").check()
+    nps = page.get_by_role("group", name=questions[8])
+    nps.get_by_role("radio", name="9", exact=True).check()
+    page.get_by_role("button", name="Kirim jawaban").click()
+    page.get_by_role("heading", name="Terima kasih!").wait_for()
+    screenshot(page, "survey-only-link-thanks")

@@ -26,6 +26,8 @@ def test_admin_creates_a_trip_imports_people_and_finds_them(page, admin, tmp_pat
     page.get_by_label("Keberangkatan (WIB)").fill("2027-03-05T06:00")
     page.get_by_label("Kepulangan (WIB)").fill("2027-03-07T21:00")
     page.get_by_label("Kapasitas (kursi)").fill("40")
+    page.get_by_label("Narahubung", exact=True).fill("Bapak Hendra Wijaya")
+    page.get_by_label("Nomor WhatsApp narahubung").fill("0812-0000-0200")
     page.get_by_label("Dibuka", exact=True).check()
     page.get_by_label("Nama bus").fill("Bus A")
     page.get_by_label("Jumlah kursi").fill("40")
@@ -60,11 +62,14 @@ def test_admin_creates_a_trip_imports_people_and_finds_them(page, admin, tmp_pat
     screenshot(page, "manage-import-preview")
     page.get_by_role("button", name="Simpan 2 orang").click()
     page.get_by_role("heading", name="2 peserta diimpor").wait_for()
+    # Sending is recorded first (htmx swaps in the ready message), then WhatsApp opens.
+    page.get_by_role("button", name="Kirim lewat WhatsApp Budi Santoso").click()
     assert (
-        page.get_by_role("link", name="Kirim lewat WhatsApp Budi Santoso")
+        page.get_by_role("link", name="Buka WhatsApp Budi Santoso")
         .get_attribute("href")
         .startswith("https://wa.me/6281211112222?text=Bapak%2FIbu%20Budi%20Santoso")
     )
+    assert page.get_by_text("Tautan dikirim 1 kali").is_visible()
     assert axe_violations(page) == []
     screenshot(page, "manage-import-result")
 
@@ -108,7 +113,8 @@ def test_admin_cancels_on_a_phone_and_tells_the_promoted_person(page, admin, tri
     page.get_by_text("Siti Aminah naik dari daftar tunggu").wait_for()
 
     page.get_by_role("link", name="Ringkasan").click()
-    tell = page.get_by_role("link", name="Kabari Siti Aminah lewat WhatsApp")
+    page.get_by_role("button", name="Kabari Siti Aminah lewat WhatsApp").click()
+    tell = page.get_by_role("link", name="Buka WhatsApp Siti Aminah")
     assert tell.get_attribute("href").startswith("https://wa.me/62813")
     screenshot(page, "manage-trip-to-tell")
     page.get_by_role("button", name="Sudah dikabari Siti Aminah").click()

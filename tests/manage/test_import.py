@@ -113,10 +113,14 @@ def test_csv_with_bom_is_previewed_then_saved_with_personal_links(client, admin,
     budi, siti = people_on(trip)
     assert (budi.phone, budi.rt, budi.source) == ("+6281211112222", 5, "import")
     assert (siti.kecamatan, siti.gender, siti.bus.name) == ("Jelutung", "P", "Bus 2")
-    assert f"http://localhost/p/{budi.access_token}" in page
+    # Each person's link goes out through the recorded "send" button: its answer carries it.
+    send = f"/manage/{trip.slug}/participants/{budi.id}/send-link"
+    assert f'action="{send}"' in page
+    ready = client.post_form(send, {"back": url}).get_data(as_text=True)
+    assert f"http://localhost/p/{budi.access_token}" in ready
     assert (
         "https://wa.me/6281211112222?text=Bapak%2FIbu%20Budi%20Santoso%2C%20berikut%20tautan"
-        in page
+        in ready
     )
     # Saving twice saves nothing more: the result page is shown again.
     client.post_form(url)

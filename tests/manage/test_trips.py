@@ -20,6 +20,8 @@ def trip_form(**overrides) -> dict:
         "departs_at": "2027-03-05T06:00",
         "returns_at": "2027-03-07T21:00",
         "meeting_point": "Halaman Kantor Wali Kota",
+        "contact_name": "Bapak Hendra Wijaya",
+        "contact_phone": "0812-0000-0200",
         "capacity": "40",
         "registration": "open",
         "registration_opens_at": "",
@@ -173,7 +175,13 @@ def test_raising_the_capacity_promotes_the_waitlist(client, admin, trip):
     assert waiting.promoted_at is not None
     page = client.get(f"/manage/{trip.slug}/").get_data(as_text=True)
     assert "Peserta Uji 2" in page
-    assert "https://wa.me/62813" in page
+    # The admin tells them through the recorded send, whose answer carries the personal link.
+    assert f'action="/manage/{trip.slug}/participants/{waiting.id}/send-link"' in page
+    ready = client.post_form(
+        f"/manage/{trip.slug}/participants/{waiting.id}/send-link", {"message": "promoted"}
+    ).get_data(as_text=True)
+    assert "https://wa.me/62813" in ready and waiting.access_token in ready
+    assert "kabar%20baik" in ready
 
 
 def test_told_button_clears_the_promotion(client, organiser, trip):
@@ -264,3 +272,37 @@ def test_staff_pages_in_english_keep_whatsapp_messages_indonesian(client, admin,
     page = client.get(f"{base}/").get_data(as_text=True)
     assert "Share in WhatsApp" in page
     assert "?text=Pendaftaran%20Studi%20Banding" in page
+
+
+def test_the_contact_person_is_saved_in_e164_and_shown_back(client, admin, trip):
+    log_in(client, admin)
+    data = edit_form(trip, contact_name="Ibu Sari Dewi", contact_phone="62 812 0000 0300")
+    assert client.post_form(f"/manage/{trip.slug}/edit", data).status_code == 302
+    db.session.expire_all()
+    assert (trip.contact_name, trip.contact_phone) == ("Ibu Sari Dewi", "+6281200000300")
+    page = client.get(f"/manage/{trip.slug}/edit").get_data(as_text=True)
+    assert 'value="Ibu Sari Dewi"' in page and 'value="0812-0000-0300"' in page
+    # Both emptied: the trip has no contact person, and the pages say "the committee".
+    data = edit_form(trip, contact_name="", contact_phone="")
+    assert client.post_form(f"/manage/{trip.slug}/edit", data).status_code == 302
+    db.session.expire_all()
+    assert (trip.contact_name, trip.contact_phone) == ("", "")
+
+
+def test_bad_contact_input_is_refused_with_a_message_and_saves_nothing(client, admin, trip):
+    log_in(client, admin)
+    before = (trip.contact_name, trip.contact_phone, trip.title)
+    cases = {
+        "Nomor HP ini tidak valid": {"contact_phone": "bukan nomor"},
+        "Nomor HP ini tidak valid.": {"contact_phone": "9" * 400},
+        "Tulis nama narahubung": {"contact_name": ""},
+        "tulis nomornya": {"contact_phone": ""},
+        "Paling banyak 120 karakter": {"contact_name": "Ibu " + "a" * 130},
+    }
+    for message, change in cases.items():
+        data = edit_form(trip, title="Judul Baru", **change)
+        response = client.post_form(f"/manage/{trip.slug}/edit", data)
+        assert response.status_code == 422, change
+        assert message in response.get_data(as_text=True), change
+        db.session.expire_all()
+        assert (trip.contact_name, trip.contact_phone, trip.title) == before, change

@@ -106,3 +106,33 @@ def test_sign_up_with_javascript_off(browser, live_server, trip):
         screenshot(page, "signup-nojs-cancelled")
     finally:
         context.close()
+
+
+def test_the_personal_page_shows_whom_to_ask_and_the_lost_link_notice_too(page, trip, browser):
+    from kampung.signup.service import register
+    from tests.conftest import person
+
+    registration = register(trip, person(1, full_name="Siti Rahmawati")).registration
+    page.goto(f"/p/{registration.access_token}")
+    contact = page.get_by_role("region", name="Narahubung panitia")
+    assert contact.get_by_text("Ibu Rina Marlina", exact=True).is_visible()
+    assert contact.get_by_text("WhatsApp 0812-0000-0100").is_visible()
+    button = contact.get_by_role("link", name="Kirim pesan WhatsApp ke Ibu Rina Marlina")
+    assert button.get_attribute("href").startswith("https://wa.me/6281200000100?text=Halo")
+    assert button.bounding_box()["height"] >= 48, "big enough to tap"
+    assert axe_violations(page) == []
+    contact.scroll_into_view_if_needed()
+    screenshot(page, "personal-page-contact")
+
+    # Another phone signs up with the same number: the notice names the contact person.
+    other = browser.new_context(base_url=page.url.split("/p/")[0], **PHONE)
+    stranger = other.new_page()
+    stranger.goto("/e/studi-banding-bengkulu")
+    fill_in(stranger, phone="0813-2000-0001")  # the number Siti signed up with
+    stranger.get_by_role("button", name="Daftar").click()
+    notice = stranger.get_by_role("alert")
+    notice.get_by_text("Hubungi Ibu Rina Marlina dari panitia").wait_for()
+    ask = notice.get_by_role("link", name="Minta tautan saya ke Ibu Rina Marlina")
+    assert ask.get_attribute("href").startswith("https://wa.me/6281200000100?text=Halo")
+    screenshot(stranger, "signup-lost-link-contact")
+    other.close()

@@ -1,0 +1,57 @@
+"""The answer to a staff member's "send by WhatsApp": the message ready to open, as the block
+htmx swaps into the list, or as a page of its own without JavaScript."""
+
+from __future__ import annotations
+
+from flask import flash, make_response, request
+from flask.wrappers import Response
+
+from kampung.fragments import render_page
+from kampung.models import Trip
+from kampung.signup.models import Registration
+from kampung.staff_links.service import Sent
+
+
+def ready(
+    trip: Trip,
+    person: Registration,
+    *,
+    whatsapp: str,
+    link: str,
+    kind: str,
+    sent: Sent | None,
+    back: str,
+) -> Response:
+    """The wa.me link carrying the message (and, to copy, the link in it), and the record."""
+    return render_page(
+        "manage/send_link.html",
+        block="send_link" if request.htmx else None,
+        trip=trip,
+        person=person,
+        whatsapp=whatsapp,
+        link=link,
+        kind=kind,
+        sent=sent,
+        back=back,
+    )
+
+
+def refused(trip: Trip, person: Registration, problem: str, back: str) -> Response:
+    """Nothing was sent: the list the button was on is out of date. htmx does not swap a 4xx,
+    so it reloads the list, which shows the message; without JavaScript a page says it."""
+    if request.htmx:
+        flash(problem, "error")
+        response = make_response("", 409)
+        response.headers["HX-Refresh"] = "true"
+        return response
+    return render_page(
+        "manage/send_link.html",
+        409,
+        trip=trip,
+        person=person,
+        whatsapp=None,
+        problem=problem,
+        sent=None,
+        back=back,
+        action="",
+    )
