@@ -112,7 +112,7 @@ class Seeded:
     codes: list[str] = field(repr=False)
 
 
-def seed(url: str, people: int, capacity: int = 0) -> Seeded:
+def seed(url: str, people: int, capacity: int = 0, anonymous: bool = False) -> Seeded:
     """Migrate, then the demo trip with `people` seated registrations who all answered its
     survey (bulk inserts, kampung.feedback.seed), and an admin, an organiser and a chair."""
     from flask_migrate import upgrade
@@ -133,6 +133,7 @@ def seed(url: str, people: int, capacity: int = 0) -> Seeded:
             bus.seats = max(bus.seats, trip.capacity)
         survey = service.survey_of(trip)
         survey.is_open = True
+        survey.anonymous = anonymous
         db.session.commit()
         seed_responses(survey, people)
         for role in ("admin", "organiser", "chair"):

@@ -3,7 +3,8 @@
 Each scale is seeded in bulk on a fresh temporary SQLite database, then every page is rendered
 RUNS times in-process (Flask test client, logged in as admin for the roster and as chair for the
 review pages), so that the SQL statements can be counted. Targets: the review dashboard under
-150 ms at 10,000, and the same query count at every scale, on every page.
+150 ms at 10,000, and the same query count at every scale, on every page; the review pages are
+measured again with the survey anonymous (its answers shown in batches) at 67 and 10,000.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ PAGES = (
     ("feedback.csv", "chair"),
 )
 IN_TABLE = {"participants": "roster page", "review": "review dashboard"}
+#: the review pages again with the survey anonymous (shown in batches: review/anonymity.py)
+ANONYMOUS_SCALES = (67, 10_000)
 
 
-def measure(people: int) -> dict[str, tuple[float, int]]:
+def measure(people: int, pages=PAGES, anonymous: bool = False) -> dict[str, tuple[float, int]]:
     from kampung.extensions import db
 
     with database() as url:
-        slug = seed(url, people).slug
+        slug = seed(url, people, anonymous=anonymous).slug
         app = make_app(url, WTF_CSRF_ENABLED=False)
         clients = {}
         for role in ("admin", "chair"):
@@ -38,7 +41,7 @@ def measure(people: int) -> dict[str, tuple[float, int]]:
             engine = db.engine
             results = {
                 page: median_ms(clients[role], engine, f"/manage/{slug}/{page}", RUNS)
-                for page, role in PAGES
+                for page, role in pages
             }
             engine.dispose()
     return results
@@ -70,6 +73,30 @@ def main() -> None:
     others = [page for page, _ in PAGES if page not in IN_TABLE]
     flat = all(len({results[n][page][1] for n in SCALES}) == 1 for page in others)
     print(f"query count flat on {', '.join(others)}: {'yes' if flat else 'NO'}")
+
+    review = [(page, role) for page, role in PAGES if role == "chair"]
+    anonymous = {n: measure(n, review, anonymous=True) for n in ANONYMOUS_SCALES}
+    for people in ANONYMOUS_SCALES:
+        for page, (ms, queries) in anonymous[people].items():
+            print(
+                f"{people:>6} people  {page:<16} anonymous, median {ms:7.1f} ms, {queries} queries"
+            )
+    ms, queries = anonymous[ANONYMOUS_SCALES[-1]]["review"]
+    record(
+        f"review dashboard, anonymous, at {ANONYMOUS_SCALES[-1]:,}",
+        f"{ms:.1f} ms, {queries} queries",
+        "< 150 ms",
+        ms < 150,
+    )
+    counts = [anonymous[n]["review"][1] for n in ANONYMOUS_SCALES]
+    record(
+        "review dashboard, anonymous: query count flat",
+        " / ".join(map(str, counts)),
+        "flat",
+        len(set(counts)) == 1,
+    )
+    flat = all(len({anonymous[n][page][1] for n in ANONYMOUS_SCALES}) == 1 for page, _ in review)
+    print(f"query count flat on the anonymous review pages: {'yes' if flat else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from kampung.feedback.forms import QuestionForm, SurveyForm, options_from_text, 
 from kampung.feedback.models import KIND_LABELS, Question, Survey
 from kampung.feedback.views import bp
 from kampung.lookups import trip_or_404
+from kampung.review import anonymity
 
 
 def _survey_or_404(slug: str) -> Survey:
@@ -77,6 +78,7 @@ def edit_survey(slug: str):
         new=new,
         has_answers=service.has_answers(survey),
         kind_labels=KIND_LABELS,
+        batch=anonymity.K,
     ), status
 
 
@@ -108,6 +110,7 @@ def edit_question(slug: str, question_id: int):
         question=question,
         form=form,
         answers=service.answer_count(question),
+        locked=service.is_locked(question),
     ), status
 
 

@@ -4,6 +4,8 @@ Anonymity by design: in an anonymous survey a `Response` has no registration and
 id and its answers' ids are random (no order to match); `Responded` says only who has answered,
 with no time and no link to the response. On SQLite the answer tables have no rowid, so the
 storage order is the random id's; on PostgreSQL `service.reshuffle` rewrites them the same way.
+The chair sees an anonymous survey's responses only in batches (`Response.released`), so that
+watching who answered tells nobody which answer is whose: kampung/review/anonymity.py.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kampung.auth.models import User
@@ -140,13 +143,26 @@ class Response(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when last changed, in a named survey only
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: shown to the chair: at once in a named survey, K at a time in an anonymous one
+    #: (kampung/review/anonymity.py); a flag, not a batch number, so it dates nothing
+    released: Mapped[bool] = mapped_column(default=False)
 
     registration: Mapped[Registration | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
 
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        # The few responses waiting for their batch (under K a survey), as each dialect writes
+        # "not released" in the queries that use it.
+        Index(
+            "ix_response_waiting",
+            "survey_id",
+            sqlite_where=sql_text("released = 0"),
+            postgresql_where=sql_text("NOT released"),
+        ),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class Answer(db.Model):

@@ -18,6 +18,7 @@ from kampung.feedback.models import (
     random_id,
 )
 from kampung.places import KELURAHAN_BY_KECAMATAN
+from kampung.review.anonymity import K
 from kampung.signup.models import Registration, Status
 from kampung.tokens import new_secret
 
@@ -61,13 +62,16 @@ def seed_responses(survey: Survey, n: int, *, missing: int = 0, seed: int = 1) -
         insert(Responded), [{"survey_id": survey.id, "registration_id": r} for r in answering]
     )
     responses, answers = [], []
-    for registration_id in answering:
+    # As if they had answered one by one: all released but, when anonymous, a remainder under K.
+    released = n - n % K if survey.anonymous else n
+    for i, registration_id in enumerate(answering):
         rid = random_id()
         responses.append(
             {
                 "id": rid,
                 "survey_id": survey.id,
                 "registration_id": None if survey.anonymous else registration_id,
+                "released": i < released,
             }
         )
         for q in survey.questions:

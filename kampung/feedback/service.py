@@ -27,6 +27,7 @@ from kampung.feedback.models import (
     Survey,
 )
 from kampung.models import Trip
+from kampung.review import anonymity
 from kampung.signup.models import Registration
 from kampung.text import clean_text
 
@@ -186,6 +187,7 @@ def submit(
 
 
 def _add_anonymous(survey: Survey, registration: Registration, rows: list[Value]) -> None:
+    _lock(survey)
     if has_responded(survey, registration):
         raise AlreadyAnswered(
             _("Your answers were already received. An anonymous response cannot be changed.")
@@ -195,7 +197,19 @@ def _add_anonymous(survey: Survey, registration: Registration, rows: list[Value]
     response.answers = [Answer(question_id=q, value_int=i, value_text=t) for q, i, t in rows]
     db.session.add(response)
     db.session.flush()
+    # Before the reshuffle, so that the rewrite leaves the released rows in random-id order too.
+    anonymity.release_due(survey)
     reshuffle(survey)
+
+
+def _lock(survey: Survey) -> None:
+    """One anonymous response at a time per survey, so that the batch count and the reshuffle
+    never meet another's rows half-way (SQLite's write lock does this already). Taken before any
+    insert and as NO KEY UPDATE: the new rows' foreign keys take a key-share lock on the survey,
+    which a FOR UPDATE taken afterwards by two responses at once would deadlock on."""
+    db.session.execute(
+        select(Survey.id).where(Survey.id == survey.id).with_for_update(key_share=True)
+    )
 
 
 def _save_named(
@@ -204,7 +218,9 @@ def _save_named(
     response = response_of(survey, registration)
     if response is None:
         db.session.add(Responded(survey_id=survey.id, registration_id=registration.id))
-        response = Response(survey_id=survey.id, registration_id=registration.id, submitted_at=now)
+        response = Response(
+            survey_id=survey.id, registration_id=registration.id, submitted_at=now, released=True
+        )
         db.session.add(response)
     response.updated_at = now
     # Unchanged answers keep their row, and so the chair's marks on them.
@@ -223,12 +239,17 @@ def _save_named(
 def reshuffle(survey: Survey) -> None:
     """PostgreSQL keeps rows in insertion order (ctid) stamped with the inserting transaction
     (xmin): rewrite an anonymous survey's responses in random-id order, all in this transaction,
-    so neither can be matched to who answered when. SQLite stores them by random id already."""
+    so neither can be matched to who answered when. Who answered is rewritten too, in key order:
+    the responses still waiting for their batch are the latest few, and an order of arrival
+    of people would name them. SQLite stores all three by key already. The caller holds the
+    survey's lock (`_lock`), so that two never copy the same rows."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    # One reshuffle at a time per survey, so that two never copy the same rows.
-    db.session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
     for sql in (
+        "CREATE TEMP TABLE shuffled_responded ON COMMIT DROP AS "
+        "SELECT * FROM responded WHERE survey_id = :s",
+        "DELETE FROM responded WHERE survey_id = :s",
+        "INSERT INTO responded SELECT * FROM shuffled_responded ORDER BY registration_id",
         "CREATE TEMP TABLE shuffled_response ON COMMIT DROP AS "
         "SELECT * FROM response WHERE survey_id = :s",
         "CREATE TEMP TABLE shuffled_answer ON COMMIT DROP AS SELECT * FROM answer "
@@ -256,7 +277,21 @@ class QuestionData:
 
 
 def answer_count(question: Question) -> int:
-    return db.session.scalar(select(func.count()).where(Answer.question_id == question.id))
+    """How many answers staff may know of: in an anonymous survey, released ones only."""
+    return db.session.scalar(
+        select(func.count()).where(
+            Answer.question_id == question.id,
+            anonymity.answer_shown(question.survey, Answer.response_id),
+        )
+    )
+
+
+def is_locked(question: Question) -> bool:
+    """Whether answers could break when the question changes. In an anonymous survey every
+    question counts as answered while responses wait for their batch, so that a refusal says
+    nothing of what the waiting ones answered."""
+    release = anonymity.progress(question.survey)
+    return bool(answer_count(question) or (release and release.waiting))
 
 
 def has_answers(survey: Survey) -> bool:
@@ -295,7 +330,7 @@ def add_question(survey: Survey, data: QuestionData) -> Question:
 def update_question(question: Question, data: QuestionData) -> None:
     """Change a question, refusing what would break answers given: another kind, or fewer
     options (an answer stores its option's place)."""
-    if answer_count(question):
+    if is_locked(question):
         if data.kind != question.kind:
             raise QuestionLocked(
                 _("This question has answers: its kind cannot change. Add a new question instead.")
@@ -314,7 +349,7 @@ def update_question(question: Question, data: QuestionData) -> None:
 
 
 def remove_question(question: Question) -> None:
-    if answer_count(question):
+    if is_locked(question):
         raise QuestionLocked(_("This question has answers and cannot be removed."))
     survey = question.survey
     with transaction():

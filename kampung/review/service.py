@@ -1,15 +1,18 @@
 """The chair's review: response rate, per-question summaries, comments, marks and exports.
 
 Every count is an SQL aggregate, so a page makes the same number of queries at 10 or 10,000
-responses; Python only arranges the few grouped rows.
+responses; Python only arranges the few grouped rows. Everything about the answers of an
+anonymous survey reads its released responses only (kampung/review/anonymity.py); who has
+answered is shown as it happens.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, delete, func, literal, or_, select
+from sqlalchemy import Select, case, delete, func, literal, or_, select, true
 
 from kampung.auth.models import StaffMember
 from kampung.database import transaction, utcnow
@@ -29,6 +32,7 @@ from kampung.feedback.models import (
     Survey,
 )
 from kampung.models import Bus
+from kampung.review.anonymity import response_shown, waiting_responses
 from kampung.signup.models import Registration
 from kampung.text import clean_text
 
@@ -104,44 +108,79 @@ def not_answered(survey: Survey) -> list[Registration]:
     )
 
 
-def summarise(survey: Survey, locale: str = "id") -> list[QuestionSummary]:
-    """Per question: how many answered, the average and the distribution, in three grouped
-    queries that read only the (question, value) and (question, response) indexes."""
-    questions = survey.questions
-    ids = [q.id for q in questions]
+@dataclass
+class _Tally:
+    """Grouped counts over some answers, by question id: how many answered, how many values and
+    their sum (for the average), and by (question id, value) how many gave it."""
+
+    answered: Counter = field(default_factory=Counter)
+    values: Counter = field(default_factory=Counter)
+    sums: Counter = field(default_factory=Counter)
+    by_value: Counter = field(default_factory=Counter)
+
+    def __sub__(self, other: _Tally) -> _Tally:
+        result = _Tally()
+        for name in ("answered", "values", "sums", "by_value"):
+            counter = Counter(getattr(self, name))
+            counter.subtract(getattr(other, name))
+            setattr(result, name, counter)
+        return result
+
+
+def _tally(questions: list[Question], responses: Select | None = None) -> _Tally:
+    """Three grouped queries over every answer to `questions`, reading only the (question,
+    value) and (question, response) indexes; or over the answers of a few `responses`, found
+    by the response index."""
     multiple = [q.id for q in questions if q.kind == Kind.multiple]
+    if responses is None:
+        every, only = Answer.question_id.in_([q.id for q in questions]), true()
+    else:
+        every, only = true(), Answer.response_id.in_(responses)
+    tally = _Tally()
     # One row per answer, except multiple choice (a row per option): count(*) is the number
     # who answered, text answers included (empty ones are never stored).
-    totals = {
-        qid: (answered, average)
-        for qid, answered, average in db.session.execute(
-            select(Answer.question_id, func.count(), func.avg(Answer.value_int))
-            .where(Answer.question_id.in_(ids))
-            .group_by(Answer.question_id)
+    for qid, rows, values, total in db.session.execute(
+        select(
+            Answer.question_id,
+            func.count(),
+            func.count(Answer.value_int),
+            func.sum(Answer.value_int),
         )
-    }
-    totals.update(
-        (qid, (answered, None))
-        for qid, answered in db.session.execute(
-            select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-            .where(Answer.question_id.in_(multiple))
-            .group_by(Answer.question_id)
-        )
-    )
-    counts: dict[int, dict[int, int]] = {}
+        .where(every, only)
+        .group_by(Answer.question_id)
+    ):
+        tally.answered[qid], tally.values[qid], tally.sums[qid] = rows, values, total or 0
+    for qid, answered in db.session.execute(
+        select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+        .where(Answer.question_id.in_(multiple), only)
+        .group_by(Answer.question_id)
+    ):
+        tally.answered[qid] = answered
     for qid, value, count in db.session.execute(
         select(Answer.question_id, Answer.value_int, func.count())
-        .where(Answer.question_id.in_(ids), Answer.value_int.is_not(None))
+        .where(every, only, Answer.value_int.is_not(None))
         .group_by(Answer.question_id, Answer.value_int)
     ):
-        counts.setdefault(qid, {})[value] = count
+        tally.by_value[qid, value] = count
+    return tally
+
+
+def summarise(survey: Survey, locale: str = "id") -> list[QuestionSummary]:
+    """Per question: how many answered, the average and the distribution."""
+    questions = survey.questions
+    tally = _tally(questions)
+    if survey.anonymous:
+        # All answers less those of the few responses waiting for their batch (fewer than K):
+        # a filter on every answer would look up each one's response.
+        tally -= _tally(questions, waiting_responses(survey))
     summaries = []
     for q in questions:
-        answered, average = totals.get(q.id, (0, None))
+        answered = tally.answered[q.id]
         summary = QuestionSummary(question=q, answered=answered)
-        by_value = counts.get(q.id, {})
+        by_value = {v: c for (qid, v), c in tally.by_value.items() if qid == q.id and c}
         if q.kind in SCALE_KINDS:
-            summary.average = float(average) if average is not None else None
+            given = tally.values[q.id]
+            summary.average = tally.sums[q.id] / given if given else None
             words = RATING_WORDS if q.kind == Kind.rating else None
             values = reversed(q.scale) if q.kind == Kind.rating else q.scale
             summary.buckets = [
@@ -208,6 +247,7 @@ def _comments_query(survey: Survey, f: CommentFilter) -> Select:
             Question.survey_id == survey.id,
             Question.kind.in_([k.value for k in TEXT_KINDS]),
             Answer.value_text != "",
+            response_shown(survey),
         )
     )
     if named:
@@ -224,6 +264,7 @@ def _comments_query(survey: Survey, f: CommentFilter) -> Select:
         )
     if f.question_id:
         query = query.where(Answer.question_id == f.question_id)
+    # No breakdown by person in an anonymous survey: a kecamatan of one would name its author.
     if named and f.kecamatan:
         query = query.where(Registration.kecamatan == f.kecamatan)
     if named and f.bus_id:
@@ -327,7 +368,7 @@ def export_rows(survey: Survey, locale: str = "id") -> tuple[list[str], list[lis
     for response_id, qid, value_int, value_text in db.session.execute(
         select(Answer.response_id, Answer.question_id, Answer.value_int, Answer.value_text)
         .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == survey.id)
+        .where(Response.survey_id == survey.id, response_shown(survey))
         .order_by(Answer.response_id, Answer.value_int)
     ):
         cells.setdefault(response_id, {}).setdefault(qid, []).append(

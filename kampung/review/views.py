@@ -17,7 +17,7 @@ from kampung.fragments import render_page
 from kampung.lookups import back_to, child_of_trip_or_404, trip_or_404
 from kampung.models import Trip
 from kampung.places import KECAMATAN
-from kampung.review import service
+from kampung.review import anonymity, service
 from kampung.signup.models import Registration
 from kampung.staff_links import pages as sending
 from kampung.staff_links import service as staff_links
@@ -64,6 +64,7 @@ def dashboard(slug: str):
         rate=service.response_rate(survey),
         missing=missing,
         reminders=staff_links.sent_to(trip, Purpose.survey),
+        release=anonymity.progress(survey),
         summaries=service.summarise(survey, locale),
         text_kinds=TEXT_KINDS,
         locale=locale,
@@ -127,6 +128,7 @@ def comments(slug: str):
         f=f,
         rows=rows,
         total=total,
+        release=anonymity.progress(survey),
         page_size=service.PAGE_SIZE,
         text_questions=[q for q in survey.questions if q.kind in TEXT_KINDS],
         kecamatan=KECAMATAN,
@@ -183,6 +185,7 @@ def practices(slug: str):
         "review/practices.html",
         trip=trip,
         survey=survey,
+        release=anonymity.progress(survey),
         rows=service.marked(survey),
         mark_labels=MARK_LABELS,
         locale=str(get_locale()),
@@ -199,6 +202,7 @@ def report(slug: str):
         trip=trip,
         survey=survey,
         rate=service.response_rate(survey),
+        release=anonymity.progress(survey),
         summaries=service.summarise(survey, locale),
         rows=service.marked(survey),
         mark_labels=MARK_LABELS,
