@@ -3,8 +3,8 @@ thing only.
 
 Two kinds. The access link (/p/<access_token>) opens the whole registration (edit, cancel, the
 QR code); only the admin sends it again, and a row records who sent it, when, to whom. A
-purpose link opens one thing: the survey at /s/<token> (the follow-up round gets its own
-purpose and path the same way). Its token is its own random secret, kept only as a hash, so
+purpose link opens one thing: the survey at /s/<token>; the follow-up round and the rundown
+get theirs the same way (Purpose). Its token is its own random secret, kept only as a hash, so
 that the chair's reminders never hold the key to a registration; each opening is recorded.
 
 A table rather than a signed token (itsdangerous with a salt per purpose): a row says who sent
@@ -31,6 +31,10 @@ class Purpose(enum.StrEnum):
     access = "access"
     #: opens the survey and nothing else
     survey = "survey"
+    #: opens the follow-up round on one's commitments and nothing else
+    followup = "followup"
+    #: opens the trip's rundown and announcements (read, and marked read) and nothing else
+    schedule = "schedule"
 
 
 class StaffLink(db.Model):
@@ -41,7 +45,7 @@ class StaffLink(db.Model):
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
-    #: what the link opens: access (everything) or survey
+    #: what the link opens: access (everything), or one thing: survey, followup, schedule
     purpose: Mapped[str] = mapped_column(String(16))
     #: SHA-256 of a purpose link's token (the token itself is never stored); None for an
     #: access link, which is the registration's own access token
@@ -54,7 +58,9 @@ class StaffLink(db.Model):
     sent_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint("purpose IN ('access', 'survey')", name="purpose"),
+        CheckConstraint(
+            "purpose IN ('access', 'survey', 'followup', 'schedule')", name="purpose"
+        ),
         CheckConstraint(
             "(purpose = 'access') = (token_hash IS NULL)", name="token_for_purpose_links"
         ),

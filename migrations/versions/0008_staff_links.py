@@ -35,7 +35,10 @@ def upgrade():
         sa.Column("token_hash", sa.String(length=64), nullable=True),
         sa.Column("sent_by_id", sa.Integer(), nullable=True),
         sa.Column("sent_at", kampung.database.UTCDateTime(), nullable=False),
-        sa.CheckConstraint("purpose IN ('access', 'survey')", name=op.f("ck_staff_link_purpose")),
+        sa.CheckConstraint(
+            "purpose IN ('access', 'survey', 'followup', 'schedule')",
+            name=op.f("ck_staff_link_purpose"),
+        ),
         sa.CheckConstraint(
             "(purpose = 'access') = (token_hash IS NULL)",
             name=op.f("ck_staff_link_token_for_purpose_links"),
