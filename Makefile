@@ -10,7 +10,7 @@ export HOST PORT
 #: pytest-xdist workers: one per core
 TEST_WORKERS ?= auto
 
-.PHONY: run test test-fast lint format bench translations extract-messages clean
+.PHONY: run test test-fast lint format bench lock translations extract-messages clean
 
 run: $(VENV)/.runtime translations
 	$(FLASK) setup
@@ -45,14 +45,20 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall only when a requirements file changed.
-$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# Installed from the locks: every transitive dependency pinned, each file checked by its hash.
+# Reinstall only when a lock changed.
+$(VENV)/.runtime: requirements.lock | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(VENV)/.runtime $@
+
+# After changing requirements.txt or requirements-dev.txt (the direct pins): the locks again.
+lock: $(VENV)/.dev
+	$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock" requirements.txt -o requirements.lock
+	$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock" requirements-dev.txt -o requirements-dev.lock
 
 PO_FILES := $(wildcard kampung/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)

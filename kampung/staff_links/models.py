@@ -58,9 +58,7 @@ class StaffLink(db.Model):
     sent_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(
-            "purpose IN ('access', 'survey', 'followup', 'schedule')", name="purpose"
-        ),
+        CheckConstraint("purpose IN ('access', 'survey', 'followup', 'schedule')", name="purpose"),
         CheckConstraint(
             "(purpose = 'access') = (token_hash IS NULL)", name="token_for_purpose_links"
         ),
