@@ -56,6 +56,7 @@ ACCESS: dict[str, object] = {
     "checkin.count": CHECKIN,
     "checkin.daftar_hadir": CHECKIN,
     "checkin.roster_json": CHECKIN,
+    "checkin.offline": CHECKIN,
     "checkin.undo": CHECKIN,
     "checkin.qr_cards": CHECKIN,
     "feedback.answer": TOKEN,
