@@ -5,9 +5,12 @@ browser honours Clear-Site-Data or only the page's own clean-up runs."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from kampung.checkin.models import CheckIn
 from kampung.checkin.service import ForeignURL, parse_code
 from kampung.extensions import db
 from kampung.signup.service import register
@@ -213,3 +216,49 @@ def test_scanner_reads_links_as_the_server_does(context, live_server, app, trip,
 
     assert in_browser == [on_server(raw) for raw in samples]
     assert in_browser.count(code) == 8 and in_browser.count("another site") == 7
+
+
+def test_after_the_trip_the_copy_leaves_the_phone_and_the_queue_only_once_sent(
+    context, trip, organiser, people
+):
+    seated, _cancelled = people
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in_browser(page, organiser)
+    open_scanner_ready_for_offline(page, trip)
+    key = f"kampung-roster-{trip.checkpoints[0].id}"
+
+    context.set_offline(True)
+    scan_by_hand(page, seated[0].checkin_code)
+    page.locator("#result.result-green").wait_for(state="visible")
+    # Days later, the copy on the phone is past its date: the page deletes it, even offline.
+    page.evaluate(
+        f"""() => {{
+          const copy = JSON.parse(localStorage.getItem("{key}"));
+          copy.expires_at = new Date(Date.now() - 1000).toISOString();
+          localStorage.setItem("{key}", JSON.stringify(copy));
+        }}"""
+    )
+    page.reload()
+    wait_until(page, f"localStorage.getItem('{key}') === null")
+    assert page.locator("#queue-count").inner_text() == "1"
+    scan_by_hand(page, seated[1].checkin_code)
+    red = page.locator("#result.result-red")
+    red.wait_for(state="visible")
+    assert "belum menyimpan salinan" in red.inner_text()
+    assert seated[1].full_name not in red.inner_text()
+
+    # The trip is over on the server too: the queue is sent, then nothing stays.
+    trip.departs_at -= timedelta(days=30)
+    trip.returns_at = datetime.now(UTC) - timedelta(days=1)
+    db.session.commit()
+    context.set_offline(False)
+    wait_until(page, "document.getElementById('queue-count').textContent === '0'", 20)
+    page.reload()
+    wait_until(page, "async () => (await navigator.serviceWorker.getRegistrations()).length === 0")
+    wait_until(page, "async () => (await caches.keys()).length === 0")
+    kept = page.evaluate(KEPT)
+    assert [k for k in kept["local"] if k != "kampung-device"] == []
+    db.session.rollback()
+    # Both scans reached the server, the one decided without a copy too.
+    assert db.session.scalar(db.select(db.func.count()).select_from(CheckIn)) == 2
