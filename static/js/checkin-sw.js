@@ -31,9 +31,21 @@ function loggedOut(response) {
     response.status === 403 || (response.redirected && new URL(response.url).pathname === "/login");
 }
 
+// Set once this phone is logged out or the trip is over: from then on nothing is kept, not even
+// by a response that was still on its way.
+let forgotten = false;
+
 async function forgetEverything() {
+  forgotten = true;
   await caches.delete(CACHE);
   await self.registration.unregister();
+}
+
+// Only the page's precache makes the cache; a response refreshes what it holds.
+async function keep(request, response) {
+  if (forgotten || !(await caches.has(CACHE))) return;
+  await (await caches.open(CACHE)).put(request, response);
+  if (forgotten) await caches.delete(CACHE);
 }
 
 self.addEventListener("install", () => self.skipWaiting());
@@ -49,11 +61,16 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-// The page sends the URLs it was built from (itself, CSS, scripts) to keep for offline use.
+// The page sends the URLs it was built from (itself, CSS, scripts) to keep for offline use,
+// or, at logout and after the trip, asks for everything to go.
 self.addEventListener("message", (event) => {
-  if (!(event.data && event.data.type === "precache" && Array.isArray(event.data.urls))) return;
-  const urls = event.data.urls.filter((url) => keepable(new URL(url, SCOPE)));
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(urls)));
+  const data = event.data || {};
+  if (data.type === "forget") {
+    event.waitUntil(forgetEverything());
+  } else if (data.type === "precache" && Array.isArray(data.urls) && !forgotten) {
+    const urls = data.urls.filter((url) => keepable(new URL(url, SCOPE)));
+    event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(urls)));
+  }
 });
 
 async function fromNetwork(event, url) {
@@ -61,20 +78,21 @@ async function fromNetwork(event, url) {
   if (loggedOut(response)) {
     event.waitUntil(forgetEverything());
   } else if (response.ok && !response.redirected && (isScanner(url) || isStatic(url))) {
-    const copy = response.clone();
-    event.waitUntil(caches.open(CACHE).then((cache) => cache.put(event.request, copy)));
+    event.waitUntil(keep(event.request, response.clone()));
   }
   return response;
 }
 
+// caches.match, not caches.open: looking must not make the cache again once it is gone.
 async function fromCache(request, url) {
-  const cache = await caches.open(CACHE);
+  const where = { cacheName: CACHE };
   if (isScanner(url) || isStatic(url)) {
-    const kept = (await cache.match(request)) || (await cache.match(request, { ignoreSearch: true }));
+    const kept = (await caches.match(request, where)) ||
+      (await caches.match(request, { ...where, ignoreSearch: true }));
     if (kept) return kept;
   }
   if (request.mode === "navigate") {
-    const offline = await cache.match(OFFLINE_PAGE);
+    const offline = await caches.match(OFFLINE_PAGE, where);
     if (offline) return offline;
   }
   return Response.error();

@@ -34,6 +34,8 @@
       work.push(caches.keys().then((names) => Promise.all(names.map((name) => caches.delete(name)))));
     }
     if ("serviceWorker" in navigator) {
+      // The scanner's worker stops keeping files this page may still be loading.
+      navigator.serviceWorker.controller?.postMessage({ type: "forget" });
       work.push(navigator.serviceWorker.getRegistrations()
         .then((registrations) => Promise.all(registrations.map((r) => r.unregister()))));
     }

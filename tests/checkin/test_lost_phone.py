@@ -17,6 +17,7 @@ from kampung.signup.service import register
 from tests.checkin.test_browser import (
     HARMLESS,
     log_in_browser,
+    next_scan,
     snap,
     wait_until,
     watch_console,
@@ -62,9 +63,7 @@ def open_scanner_ready_for_offline(page, trip) -> str:
 
 
 def scan_by_hand(page, code: str) -> None:
-    next_scan = page.get_by_role("link", name="Pindai berikutnya")
-    if next_scan.is_visible():
-        next_scan.click()
+    next_scan(page)
     field = page.get_by_label("Kode atau tautan QR")
     field.fill(code)
     field.press("Enter")

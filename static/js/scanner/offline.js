@@ -7,6 +7,8 @@ import { cfg } from "./page.js";
 const scope = new URL(cfg.scope, location.href).href;
 
 async function forgetOffline() {
+  // The worker stops keeping anything, even files this page is loading still.
+  navigator.serviceWorker.controller?.postMessage({ type: "forget" });
   const registration = await navigator.serviceWorker.getRegistration(scope);
   if (registration && registration.scope === scope) await registration.unregister();
   // The worker names its cache after its scope: "kampung-scanner-v2:<scope>".
