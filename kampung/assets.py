@@ -34,10 +34,12 @@ HASH_LENGTH = 12
 HASHED = re.compile(rf"\.[0-9a-f]{{{HASH_LENGTH}}}(\.[^./]+)?$")
 #: formats that are compressed already
 PACKED = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".zip", ".gz", ".br"}
-#: files that another static file loads by their own name, so their URL keeps it:
-#: qr-scanner.min.js imports "./qr-scanner-worker.min.js", and the scanner's service worker
-#: must keep that very URL for the camera to start offline
-BY_NAME = {"vendor/qr-scanner/qr-scanner-worker.min.js"}
+#: files that another static file loads by their own name, so their URL keeps it (a name, or
+#: a folder ending in "/"): qr-scanner.min.js imports "./qr-scanner-worker.min.js", and the
+#: scanner's ES modules import each other as "./roster.js"; the scanner's service worker must
+#: keep those very URLs for the page to start offline, and one rule for the whole folder
+#: keeps its modules of one release together
+BY_NAME = ("vendor/qr-scanner/qr-scanner-worker.min.js", "js/scanner/")
 #: a plain name may change content with the next release: a minute, then ask again
 PLAIN_MAX_AGE = 60
 
@@ -52,6 +54,13 @@ def hashed_name(name: str, content: bytes) -> str:
     stem, dot, suffix = base.rpartition(".")
     base = f"{stem}.{digest}.{suffix}" if dot and stem else f"{base}.{digest}"
     return f"{folder}/{base}" if folder else base
+
+
+def loaded_by_name(name: str) -> bool:
+    """Whether url_for gives this file under its own name (BY_NAME), not its hashed one."""
+    return any(
+        name == entry or (entry.endswith("/") and name.startswith(entry)) for entry in BY_NAME
+    )
 
 
 def _sources(source: Path) -> list[Path]:
@@ -148,7 +157,7 @@ def init_app(app: Flask) -> None:
     @app.url_defaults
     def _hashed_static_url(endpoint: str, values: dict) -> None:
         name = values.get("filename")
-        if endpoint == "static" and name in manifest and name not in BY_NAME:
+        if endpoint == "static" and name in manifest and not loaded_by_name(name):
             values["filename"] = manifest[name]
 
     secure = app.config["SESSION_COOKIE_SECURE"]

@@ -76,6 +76,7 @@ ACCESS: dict[str, object] = {
     "checkin.count": CHECKIN,
     "checkin.daftar_hadir": CHECKIN,
     "checkin.roster_json": CHECKIN,
+    "checkin.offline": CHECKIN,
     "checkin.undo": CHECKIN,
     "checkin.qr_cards": CHECKIN,
     "feedback.answer": TOKEN,

@@ -92,6 +92,21 @@ def test_every_form_cleans_its_text_fields():
         assert any(issubclass(meta, CleanTextMeta) for meta in metas), form.__qualname__
 
 
+def test_logout_asks_the_browser_to_forget_the_site_but_not_its_cookies(client, organiser):
+    log_in(client, organiser)
+    page = client.get("/manage/").get_data(as_text=True)
+    assert "data-logout" in page and "/static/js/logout." in page
+    response = client.post_form("/logout")
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    landing = client.get(response.headers["Location"]).get_data(as_text=True)
+    # The page it lands on empties the phone too, for browsers that ignore the header.
+    assert "data-logged-out" in landing and "Anda sudah keluar." in landing
+    assert "/static/js/logout." in landing
+    # Any later visit is an ordinary public page: no clean-up script, nothing to clear.
+    assert "/static/js/logout." not in client.get("/").get_data(as_text=True)
+
+
 def test_wrong_password_is_refused_without_saying_which_part(client, admin):
     response = client.post_form("/login", {"username": "admin", "password": "salah"})
     assert response.status_code == 401

@@ -5,8 +5,11 @@ answering; the sign-up page within its 35 KB."""
 from __future__ import annotations
 
 import gzip
+import html
+import json
 import re
 import urllib.request
+from urllib.parse import urljoin
 
 import brotli
 import pytest
@@ -88,11 +91,14 @@ def test_a_static_file_still_answers_at_its_plain_name_briefly_cached(app):
 
 def test_static_urls_carry_a_hash_of_the_file(app):
     with app.test_request_context():
-        for name in (*SIGNUP_FILES, "js/scanner.js", "img/icon.svg"):
+        for name in (*SIGNUP_FILES, "js/checkin.js", "js/logout.js", "img/icon.svg"):
             assert url_for("static", filename=name) == _hashed_url(name)
-        # qr-scanner imports its worker by this very name, and the scanner keeps it offline.
+        # qr-scanner imports its worker by this very name, and the scanner keeps it offline;
+        # the scanner's modules import each other by name ("./roster.js") likewise.
         worker = "vendor/qr-scanner/qr-scanner-worker.min.js"
         assert url_for("static", filename=worker) == f"/static/{worker}"
+        for module in ("js/scanner/main.js", "js/scanner/roster.js"):
+            assert url_for("static", filename=module) == f"/static/{module}"
 
 
 def test_scanner_page_loads_its_files_and_names_the_worker_as_qr_scanner_imports_it(
@@ -111,6 +117,38 @@ def test_scanner_page_loads_its_files_and_names_the_worker_as_qr_scanner_imports
     assert worker.data == (ROOT / "static/vendor/qr-scanner/qr-scanner-worker.min.js").read_bytes()
     for url in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
         assert client.get(url).status_code == 200, url
+
+
+#: the module a static `import … from "…"` (or `export … from "…"`) names
+IMPORT = re.compile(r"""(?:^|[\s;}])(?:import|export)[^"';]*?from\s*["']([^"']+)["']""")
+
+
+def test_the_scanner_keeps_every_file_it_loads_for_offline_use(client, trip, organiser):
+    """The service worker keeps what data-assets lists: every file the page names, and every
+    module the modules import, at the URL the browser will ask for (an import resolves
+    against the importing module's URL)."""
+    log_in(client, organiser)
+    page = client.get(f"/manage/{trip.slug}/checkin/{trip.checkpoints[0].id}").get_data(
+        as_text=True
+    )
+    kept = set(json.loads(html.unescape(re.search(r'data-assets="([^"]+)"', page).group(1))))
+    named = set(re.findall(r'(?:src|href|data-qr-scanner)="(/static/[^"]+)"', page))
+    assert named and named <= kept, named - kept
+    pending, seen = [u for u in named if u.endswith(".js")], set()
+    while pending:
+        url = pending.pop()
+        seen.add(url)
+        body = client.get(url).get_data(as_text=True)
+        for target in re.findall(
+            r"""(?:^|[\s;}])(?:import|export)[^"';]*?from\s*["']([^"']+)["']""", body
+        ):
+            imported = urljoin(url, target)
+            assert imported in kept, f"{url} imports {target}: {imported} is not kept offline"
+            if imported not in seen:
+                pending.append(imported)
+    modules = {p.name for p in (ROOT / "static/js/scanner").glob("*.js")}
+    assert {u.rsplit("/", 1)[1] for u in seen if "/js/scanner/" in u} == modules
+    assert f"/manage/{trip.slug}/checkin/offline" in kept
 
 
 def test_a_changed_file_gets_a_new_url_and_the_old_one_still_answers(tmp_path):

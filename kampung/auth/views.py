@@ -10,6 +10,11 @@ from kampung.ratelimit import LOGIN_LIMITS
 
 bp = Blueprint("auth", __name__)
 
+#: what a logged-out phone forgets of this site: the scanner's page, files and worker, and its
+#: copy of the list. Not "cookies": the session is over on the server already, and a phone
+#: that is also a participant's would lose the cookie (kampung_mine) that finds their own page.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
 
 @bp.route("/login", methods=["GET", "POST"])
 @LOGIN_LIMITS
@@ -34,5 +39,8 @@ def login():
 @login_required
 def logout():
     sign_out()
-    flash(_("You have logged out."), "info")
-    return redirect(url_for("signup.index"))
+    # "logout": the page it lands on empties this phone too (static/js/logout.js).
+    flash(_("You have logged out."), "logout")
+    response = redirect(url_for("signup.index"))
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response

@@ -1,5 +1,6 @@
 """A scan's result as the scanner shows it: colour, headline and details in the organiser's
-language; the same words scanner.js uses when it decides a scan itself, offline."""
+language; the same words the scanner's script (static/js/scanner/) uses when it decides a scan
+itself, offline."""
 
 from __future__ import annotations
 
@@ -66,12 +67,18 @@ def describe(result: Result) -> dict:
 
 
 def scanner_strings() -> dict[str, str]:
-    """What scanner.js says when it decides a scan itself (offline) or reports on the network."""
+    """What the scanner's script says when it decides a scan itself (offline) or reports on the
+    network: the page's data-strings."""
     return {str(outcome): str(title) for outcome, title in TITLES.items()} | {
         "foreign_url": str(INVALID_DETAILS["foreign_url"]),
         "malformed": str(INVALID_DETAILS["malformed"]),
         "already_local": _("Already checked in (by the list on this phone)."),
         "no_roster": _("This phone has no copy of the list yet."),
+        "not_listed": _("Not on the list"),
+        "not_listed_detail": _(
+            "Not among the people with a seat in this phone's list. "
+            "The reason is shown once the scan is sent."
+        ),
         "online": _("Online: scans go straight to the server."),
         "offline": _("Offline: scans are saved on this phone and sent later."),
         "synced": _("Sent to the server"),

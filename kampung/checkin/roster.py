@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import aliased
@@ -102,35 +102,65 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def offline_entries(trip: Trip, checkpoint: Checkpoint) -> list[dict]:
-    """The scanner's offline copy of the list: per person, what the result shows and whether
-    they are already here."""
-    rows = db.session.execute(
-        select(Registration, Bus.name, CheckIn.id)
-        .outerjoin(Bus, Bus.id == Registration.bus_id)
-        .outerjoin(
-            CheckIn,
-            and_(
-                CheckIn.registration_id == Registration.id,
-                CheckIn.checkpoint_id == checkpoint.id,
-                CheckIn.is_active,
-            ),
+#: how long after the trip's return the offline copy may stay on a phone: a bus home that
+#: runs late into the next morning is still scanned offline
+OFFLINE_MARGIN = timedelta(hours=12)
+
+
+def offline_until(trip: Trip) -> datetime:
+    """When the scanner's offline copy (and the page kept for offline use) leaves the phone."""
+    return trip.returns_at + OFFLINE_MARGIN
+
+
+def iso_utc(moment: datetime) -> str:
+    """2026-01-11T05:00:00Z: what the scanner's Date.parse reads the same on every phone."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def offline_copy(trip: Trip, checkpoint: Checkpoint, now: datetime) -> dict:
+    """The scanner's offline copy of the list: the least that the result needs offline.
+
+    Only people with a seat: a cancelled or waitlisted person is answered red offline ("not on
+    the list"), and the server says why once the scan is sent, so their details need not be on
+    any phone. Each entry is the hash of the code (never the code), `person` as /api/checkins
+    names a person, and `here` (checked in at this checkpoint). Past `expires_at` the page
+    deletes the copy, and the server sends no one.
+    """
+    expires_at = offline_until(trip)
+    entries = []
+    if now < expires_at:
+        rows = db.session.execute(
+            select(Registration, Bus.name, CheckIn.id)
+            .outerjoin(Bus, Bus.id == Registration.bus_id)
+            .outerjoin(
+                CheckIn,
+                and_(
+                    CheckIn.registration_id == Registration.id,
+                    CheckIn.checkpoint_id == checkpoint.id,
+                    CheckIn.is_active,
+                ),
+            )
+            .where(Registration.trip_id == trip.id, Registration.is_seated)
         )
-        .where(Registration.trip_id == trip.id)
-    )
-    return [
-        {
-            "h": code_hash(r.checkin_code),
-            # The scanner sets these as text: without a stored bidi override (kampung.text).
-            "n": readable(r.full_name),
-            "r": r.rt_rw,
-            "k": readable(r.kelurahan),
-            "b": readable(bus or ""),
-            "s": r.status,
-            "c": checkin_id is not None,
-        }
-        for r, bus, checkin_id in rows
-    ]
+        entries = [
+            {
+                "hash": code_hash(r.checkin_code),
+                "here": checkin_id is not None,
+                "person": {
+                    # The scanner sets these as text: without a stored bidi override.
+                    "name": readable(r.full_name),
+                    "rt_rw": r.rt_rw,
+                    "kelurahan": readable(r.kelurahan),
+                    "bus": readable(bus or ""),
+                },
+            }
+            for r, bus, checkin_id in rows
+        ]
+    return {
+        "checkpoint": checkpoint.id,
+        "expires_at": iso_utc(expires_at),
+        "entries": entries,
+    }
 
 
 def seated_with_bus(trip: Trip, bus_id: int | None = None) -> list[tuple[Registration, str]]:

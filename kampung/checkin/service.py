@@ -103,10 +103,14 @@ class ForeignURL(ValueError):
 
 def parse_code(raw: str, site_hosts: Collection[str] = ()) -> str | None:
     """The check-in code in a bare code or a /c/<code> URL of one of `site_hosts` (host names,
-    a port allowed); None when it is neither. Raises ForeignURL for a URL of another host."""
+    a port allowed); None when it is neither. Raises ForeignURL for a URL of another host (or an
+    unreadable one). static/js/scanner/codes.js extractCode follows the same rule offline."""
     value = (raw or "").strip()
     if "://" in value:
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # "http://[…": a link, but not one anybody can open
+            raise ForeignURL(value) from None
         hosts = {host.split(":")[0].lower() for host in site_hosts if host}
         if parts.scheme not in ("http", "https") or parts.hostname not in hosts:
             raise ForeignURL(value)

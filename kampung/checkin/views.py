@@ -3,6 +3,8 @@ and the batch API the offline scanner syncs through. The rule is `service.check_
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     abort,
@@ -22,7 +24,7 @@ from kampung.auth.roles import roles_required
 from kampung.checkin import api, roster, service
 from kampung.checkin.models import CheckIn
 from kampung.checkin.results import describe, scanner_strings
-from kampung.database import whole_number
+from kampung.database import utcnow, whole_number
 from kampung.fragments import render_page
 from kampung.links import public_url, site_hosts
 from kampung.lookups import child_of_trip_or_404, trip_or_404
@@ -91,8 +93,40 @@ def scanner(slug: str, checkpoint_id: int):
         query=query,
         results=roster.search(trip, query) if query else [],
         strings=scanner_strings(),
-        site_hosts=site_hosts(),
+        hosts=site_hosts(),
+        offline_until=roster.iso_utc(roster.offline_until(trip)),
+        offline_files=_offline_files(trip),
     )
+
+
+#: what the scanner page loads, besides its own modules (static/js/scanner/)
+SCANNER_FILES = (
+    "css/app.css",
+    "vendor/htmx/htmx.min.js",
+    "js/checkin.js",
+    "js/logout.js",
+    "vendor/qr-scanner/qr-scanner.min.js",
+    "vendor/qr-scanner/qr-scanner-worker.min.js",
+    "img/icon.svg",
+)
+
+
+def _offline_files(trip: Trip) -> list[str]:
+    """The URLs the service worker keeps so that the scanner starts offline: its files as the
+    page names them, every module of static/js/scanner/ (they import each other by name), and
+    the page that stands in offline for every page it does not keep."""
+    modules = sorted(Path(current_app.static_folder, "js", "scanner").glob("*.js"))
+    names = [*SCANNER_FILES, *(f"js/scanner/{module.name}" for module in modules)]
+    return [url_for("static", filename=name) for name in names] + [
+        url_for("checkin.offline", slug=trip.slug)
+    ]
+
+
+@bp.get("/manage/<slug>/checkin/offline")
+@organiser_required
+def offline(slug: str):
+    """What the service worker shows offline instead of a page it does not keep."""
+    return render_template("checkin/offline.html", trip=trip_or_404(slug))
 
 
 @bp.get("/manage/<slug>/checkin/<int:checkpoint_id>/count")
@@ -105,9 +139,10 @@ def count(slug: str, checkpoint_id: int):
 @bp.get("/manage/<slug>/checkin/<int:checkpoint_id>/roster.json")
 @organiser_required
 def roster_json(slug: str, checkpoint_id: int):
-    """The offline copy: a hash of each code (never the code), what the result shows, and state."""
+    """The offline copy (roster.offline_copy): seated people by a hash of their code, until the
+    trip is over."""
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
-    response = jsonify(checkpoint=checkpoint.id, entries=roster.offline_entries(trip, checkpoint))
+    response = jsonify(roster.offline_copy(trip, checkpoint, utcnow()))
     response.headers["Cache-Control"] = "no-store"
     return response
 

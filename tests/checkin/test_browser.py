@@ -68,6 +68,13 @@ def log_in_browser(page, user) -> None:
     page.wait_for_url("**/manage/**")
 
 
+def next_scan(page) -> None:
+    """Close the result if it still covers the screen (a green one leaves by itself)."""
+    button = page.get_by_role("link", name="Pindai berikutnya")
+    if button.is_visible():
+        button.click()
+
+
 def write_y4m(qr_png, path, frames: int = 30) -> None:
     """A 640x480 Y4M stream of the QR code, centred and under half the frame's height."""
     canvas = Image.new("RGB", (640, 480), "white")
@@ -131,7 +138,7 @@ def test_camera_reads_a_printed_qr_card_and_shows_green(
             assert conn.scalar(db.select(db.func.count()).select_from(ScanLog)) == 1
 
         # The same person typed in by hand: amber, naming who and which device.
-        page.get_by_role("link", name="Pindai berikutnya").click()
+        next_scan(page)
         field = page.get_by_label("Kode atau tautan QR")
         field.fill(seated[0].checkin_code)
         field.press("Enter")
@@ -181,6 +188,8 @@ def test_offline_scans_queue_survive_a_reload_and_sync_once(context, trip, organ
     page.reload()
     assert page.locator("#queue-count").inner_text() == "4"
     assert "Luring" in page.locator("#net-status").inner_text()
+    # Long enough offline that only the device's own time can date a check-in before it came.
+    page.wait_for_timeout(1500)
 
     context.set_offline(False)
     wait_until(page, "document.getElementById('queue-count').textContent === '0'", 20)
@@ -195,8 +204,8 @@ def test_offline_scans_queue_survive_a_reload_and_sync_once(context, trip, organ
     assert [log.outcome for log in logs] == ["ok", "ok", "ok", "already"]
     assert len({log.nonce for log in logs}) == 4
     for checkin in checkins:
-        # The device's own time, seconds before the server received the queue.
-        assert checkin.received_at - checkin.scanned_at > timedelta(milliseconds=500)
+        # The device's own time, at least 1.5 s before the server received the queue.
+        assert checkin.received_at - checkin.scanned_at > timedelta(seconds=1)
     assert not errors, errors
 
 

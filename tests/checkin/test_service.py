@@ -108,6 +108,11 @@ def test_url_of_this_site_is_accepted(app, trip, organiser):
     assert result.outcome == Outcome.ok
 
 
+def test_an_unreadable_link_is_another_sites(trip, organiser):
+    result = service.check_in("http://[kampung/c/" + "A" * 32, trip.checkpoints[0].id, organiser)
+    assert result.outcome == Outcome.invalid and result.detail == "foreign_url"
+
+
 def test_cancelled_and_waitlisted_are_red(trip, organiser):
     trip.capacity = 1
     db.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -173,9 +174,55 @@ def test_roster_copy_holds_hashes_not_codes(staff, trip, people):
     data = staff.get(_scanner_url(trip) + "/roster.json").json
     body = str(data)
     assert people[0].checkin_code not in body and people[0].access_token not in body
-    by_hash = {e["h"]: e for e in data["entries"]}
+    by_hash = {e["hash"]: e for e in data["entries"]}
     entry = by_hash[hashlib.sha256(people[0].checkin_code.encode()).hexdigest()]
-    assert entry["n"] == "Peserta Uji 0" and entry["c"] is True and entry["b"] == "Bus 1"
+    assert entry["here"] is True
+    assert entry["person"] == {
+        "name": "Peserta Uji 0",
+        "rt_rw": "005/002",
+        "kelurahan": "Pematang Sulur",
+        "bus": "Bus 1",
+    }
+
+
+def test_roster_copy_holds_only_the_seated_and_what_the_result_shows(staff, trip, people):
+    people[1].cancel()
+    db.session.commit()
+    data = staff.get(_scanner_url(trip) + "/roster.json").json
+    assert len(data["entries"]) == 2
+    body = str(data)
+    assert "Peserta Uji 1" not in body
+    for leaked in (people[0].phone, "cancelled", "registered", "Telanaipura", "Ketua RT"):
+        assert leaked not in body, leaked
+
+
+def test_roster_copy_expires_after_the_trip_returns(staff, trip, people):
+    data = staff.get(_scanner_url(trip) + "/roster.json").json
+    expires = datetime.fromisoformat(data["expires_at"])
+    assert data["expires_at"].endswith("Z")
+    assert expires == trip.returns_at + timedelta(hours=12)
+    page = staff.get(_scanner_url(trip)).get_data(as_text=True)
+    assert f'data-offline-until="{data["expires_at"]}"' in page
+
+    trip.departs_at -= timedelta(days=30)
+    trip.returns_at = datetime.now(UTC) - timedelta(hours=13)
+    db.session.commit()
+    data = staff.get(_scanner_url(trip) + "/roster.json").json
+    assert data["entries"] == [] and datetime.fromisoformat(data["expires_at"]) < datetime.now(UTC)
+
+
+def test_scanner_page_names_the_hosts_its_codes_may_carry(staff, trip, app):
+    app.config["PUBLIC_URL"] = "https://kampung.example.go.id"
+    page = staff.get(_scanner_url(trip)).get_data(as_text=True)
+    hosts = ["kampung.example.go.id", "127.0.0.1", "localhost"]
+    assert f'data-hosts="{json.dumps(hosts).replace(chr(34), "&#34;")}"' in page
+
+
+def test_offline_page_names_the_scanners_and_nobody(staff, trip, people):
+    page = staff.get(f"/manage/{trip.slug}/checkin/offline").get_data(as_text=True)
+    assert "Tidak ada sinyal" in page and "Keberangkatan Jambi" in page
+    assert "Peserta Uji" not in page
+    assert f'href="{_scanner_url(trip)}"' in page
 
 
 def test_undo_needs_a_reason_and_is_recorded(staff, trip, people):
@@ -242,4 +289,4 @@ def test_scanner_pages_show_a_stored_override_isolated_and_removed(staff, trip, 
     api = staff.post_json("/api/checkins", [_scan(trip, people[0].checkin_code)])
     assert api.json["results"][0]["person"]["name"] == "Ahmad Lubis"
     copy = staff.get(base + "/roster.json").get_json()
-    assert "Ahmad Lubis" in {entry["n"] for entry in copy["entries"]}
+    assert "Ahmad Lubis" in {entry["person"]["name"] for entry in copy["entries"]}
