@@ -4,8 +4,6 @@ only a unique violation counts as a lost race, and SQLite's write lock holds acr
 
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
 
 import pytest
@@ -20,6 +18,7 @@ from kampung.extensions import db
 from kampung.signup.models import Registration
 from kampung.signup.service import DuplicatePhone, register
 from tests.conftest import log_in, person
+from tests.test_database import lock_is_free
 
 
 def _names() -> list[str]:
@@ -150,17 +149,6 @@ def test_a_second_registration_of_a_phone_is_a_unique_violation(trip):
 # --- SQLite's write lock between threads of one process ----------------------------------------
 
 
-def _lock_is_free(path) -> bool:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-
-
 def test_the_sqlite_write_lock_queues_threads_of_one_process(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'kampung.db'}")
     lock = tmp_path / "kampung.db.writelock"
@@ -196,11 +184,11 @@ def test_the_sqlite_write_lock_queues_threads_of_one_process(tmp_path):
     first_may_commit.set()
     assert second_wrote.wait(10)
     # Its own lock, not the first thread's: another process still finds it taken.
-    seen["held while the second writes"] = not _lock_is_free(lock)
+    seen["held while the second writes"] = not lock_is_free(lock)
     second_may_commit.set()
     for thread in threads:
         thread.join(10)
-    seen["free after both"] = _lock_is_free(lock)
+    seen["free after both"] = lock_is_free(lock)
     assert seen == {"held while the second writes": True, "free after both": True}
     engine.dispose()
 
@@ -218,10 +206,10 @@ def test_a_savepoint_on_sqlite_neither_commits_early_nor_skips_the_lock(tmp_path
     with engine.connect() as conn:
         conn.execute(sa.text("SELECT count(*) FROM hit"))  # a read opens no write transaction
         with conn.begin_nested():
-            assert not _lock_is_free(lock)
+            assert not lock_is_free(lock)
             conn.execute(sa.text("INSERT INTO hit DEFAULT VALUES"))
         # Releasing the savepoint kept the outer transaction open.
-        assert count() == 0 and not _lock_is_free(lock)
+        assert count() == 0 and not lock_is_free(lock)
         conn.commit()
-    assert count() == 1 and _lock_is_free(lock)
+    assert count() == 1 and lock_is_free(lock)
     engine.dispose()
