@@ -85,3 +85,63 @@ def test_search_names_are_filled_for_people_registered_before(empty_database):
             rows = conn.execute(sa.text("SELECT search_name FROM registration ORDER BY id"))
             assert [row[0] for row in rows] == ["ahmad lubis", "siti rahmawati", "dewi lubis", ""]
         db.engine.dispose()
+
+
+def test_upgrading_a_database_with_a_trip_in_it_loses_no_row(empty_database):
+    """A trip of the first release (people, check-ins, survey answers) upgraded to today's
+    schema keeps every row: a migration that rebuilds a table (SQLite's batch mode) must not
+    cascade deletes into the rows that refer to it."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "TESTING": True})
+    first = "0003_feedback"
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision=first)
+        with db.engine.begin() as conn:
+            trip = insert(conn, "trip", slug="lama", title="Lama")
+            checkpoint = insert(conn, "checkpoint", trip_id=trip, name="Berangkat")
+            user = insert(conn, "user", username="rina", password_hash="x", role="organiser")
+            survey = insert(conn, "survey", trip_id=trip)
+            question = insert(
+                conn, "question", survey_id=survey, kind="long_text", text="Usul?", options="[]"
+            )
+            for i in range(3):
+                registration = insert(
+                    conn,
+                    "registration",
+                    trip_id=trip,
+                    full_name=f"Peserta {i}",
+                    phone=f"+6281300001{i:03d}",
+                    status="registered",
+                    access_token=f"a{i}",
+                    checkin_code=f"c{i}",
+                )
+                insert(
+                    conn,
+                    "check_in",
+                    registration_id=registration,
+                    checkpoint_id=checkpoint,
+                    organiser_id=user,
+                    nonce=f"n{i}",
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO response (id, survey_id, registration_id) VALUES (:r, :s, :p)"
+                    ),
+                    {"r": f"r{i}", "s": survey, "p": registration},
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO answer (id, response_id, question_id, value_text) "
+                        "VALUES (:a, :r, :q, 'Bank sampah')"
+                    ),
+                    {"a": f"a{i}", "r": f"r{i}", "q": question},
+                )
+        tables = ["trip", "checkpoint", "user", "registration", "check_in", "response", "answer"]
+
+        def counts() -> dict[str, int]:
+            with db.engine.connect() as conn:
+                return {t: conn.scalar(sa.text(f'SELECT count(*) FROM "{t}"')) for t in tables}
+
+        before = counts()
+        upgrade(directory=str(MIGRATIONS))
+        assert counts() == before
+        db.engine.dispose()
