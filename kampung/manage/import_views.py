@@ -60,7 +60,7 @@ def import_preview(slug: str, job_id: str):
             status = 409
             flash(_("Nothing was saved: the rows below have problems."), "error")
         else:
-            flash(_("%(count)d people imported.", count=len(job.saved_ids)), "success")
+            flash(_("%(count)d people imported.", count=len(job.saved_ids or [])), "success")
             return redirect(url_for(".import_preview", slug=trip.slug, job_id=job_id))
     else:
         rows = importer.check_rows(trip, job.table)
@@ -81,7 +81,7 @@ def import_preview(slug: str, job_id: str):
 def _import_result(trip: Trip, job: ImportJob):
     people = db.session.scalars(
         db.select(Registration)
-        .where(Registration.id.in_(job.saved_ids), Registration.trip_id == trip.id)
+        .where(Registration.id.in_(job.saved_ids or []), Registration.trip_id == trip.id)
         .order_by(Registration.id)
     ).all()
     return render_template("manage/import_result.html", trip=trip, people=people, job=job)

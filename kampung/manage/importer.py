@@ -233,7 +233,7 @@ def _delimiter(text: str) -> str:
     """The separator that splits the header into the most known columns; else csv's guess."""
     first_line = next(iter(text[:65536].splitlines()), "")
     known = {d: sum(normalise_header(h) in COLUMNS for h in first_line.split(d)) for d in ",;\t"}
-    best = max(known, key=known.get)
+    best = max(known, key=known.__getitem__)
     if known[best]:
         return best
     try:
@@ -341,7 +341,7 @@ def save_rows(trip: Trip, table: list[tuple[int, dict[str, str]]]) -> list[Regis
                 raise ImportProblems(rows)
             saved = []
             for row in rows:
-                if row.outcome == "skip":
+                if row.outcome == "skip" or row.person is None:
                     continue
                 registration = service.add_registration(trip, row.person, source="import")
                 if row.outcome == "waitlist" and registration.is_seated:
