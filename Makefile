@@ -20,16 +20,19 @@ run: $(VENV)/.runtime translations
 test: $(VENV)/.dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # While changing code: all but the browser tests and those that start servers of their own.
 test-fast: $(VENV)/.dev translations
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	KAMPUNG_FAST_TESTS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser and not process" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

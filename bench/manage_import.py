@@ -32,7 +32,7 @@ def run(count: int, folder: Path) -> None:
     from kampung.auth import sessions
     from kampung.cli import create_user
     from kampung.demo import create_demo_trip
-    from kampung.manage import importer
+    from kampung.manage import import_file, importer
 
     url = f"sqlite:///{folder / f'bench-{count}.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
@@ -44,7 +44,7 @@ def run(count: int, folder: Path) -> None:
         db.session.commit()
         with app.test_request_context():
             started = time.perf_counter()
-            table = importer.read_table("peserta.csv", _csv(count))
+            table = import_file.read_table("peserta.csv", _csv(count))
             rows = importer.check_rows(trip, table)
             checked = time.perf_counter() - started
             assert all(row.ok for row in rows)

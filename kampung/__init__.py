@@ -22,7 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.from_environment(Path(app.instance_path)))
     app.config.update(overrides or {})
     if app.config["TRUSTED_PROXIES"]:
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's way to add middleware
             app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1
         )
 

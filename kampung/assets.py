@@ -148,11 +148,18 @@ def _copy(source: Path, files: Path, manifest: dict[str, str]) -> None:
             folder.rmdir()
 
 
+def static_folder(app: Flask) -> Path:
+    """The app's own static files (create_app always names their folder)."""
+    if app.static_folder is None:
+        raise RuntimeError("the app has no static folder")
+    return Path(app.static_folder)
+
+
 def init_app(app: Flask) -> None:
-    source = Path(app.static_folder)
+    source = static_folder(app)
     target = Path(app.instance_path) / "static"
     manifest = build(source, target)
-    prefix = app.static_url_path.strip("/") + "/"
+    prefix = (app.static_url_path or "").strip("/") + "/"
 
     @app.url_defaults
     def _hashed_static_url(endpoint: str, values: dict) -> None:
@@ -168,7 +175,7 @@ def init_app(app: Flask) -> None:
         if secure:
             headers["Strict-Transport-Security"] = security.HSTS
 
-    app.wsgi_app = WhiteNoise(
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]  # Flask's way to add middleware
         app.wsgi_app,
         root=target / "files",
         prefix=prefix,

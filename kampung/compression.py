@@ -98,4 +98,5 @@ class Compress:
 
 
 def init_app(app: Flask) -> None:
-    app.wsgi_app = Compress(app.wsgi_app)
+    # Flask's documented way to add WSGI middleware, which mypy takes for overwriting a method.
+    app.wsgi_app = Compress(app.wsgi_app)  # type: ignore[method-assign]

@@ -204,7 +204,7 @@ class WriteLockedConnection(sqlite3.Connection):
         self._locked = True
 
     def _release(self) -> None:
-        if self._locked and not self.in_transaction:
+        if self._locked and self._lock_fd is not None and not self.in_transaction:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             self._locked = False
 

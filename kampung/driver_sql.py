@@ -68,11 +68,12 @@ class DriverStatement:
             raise RuntimeError("DriverStatement needs a Connection in a transaction")
         dialect = connection.dialect
         compiled = self._compiled(dialect)
-        values = dict(params)
+        named = dict(params)
         for name, convert in compiled.binds.items():
-            values[name] = convert(values[name])
+            named[name] = convert(named[name])
+        values: dict[str, Any] | tuple[Any, ...] = named
         if compiled.order is not None:
-            values = tuple(values[name] for name in compiled.order)
+            values = tuple(named[name] for name in compiled.order)
         sql = compiled.sql
         cursor = connection.connection.cursor()
         # Listeners are rare (tests, bench); the dispatch is skipped when there are none.
@@ -84,6 +85,7 @@ class DriverStatement:
                 for listener in connection.dispatch.before_cursor_execute:
                     sql, values = listener(connection, cursor, sql, values, None, False)
             cursor.execute(sql, values)
+            rows: Sequence[Sequence[Any]]
             if not (fetch and compiled.results):
                 rows = []
             else:
@@ -103,7 +105,7 @@ class DriverStatement:
         if (found := self._by_dialect.get(dialect.name)) is not None:
             return found
         compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
-        binds = {}
+        binds: dict[str, Callable[[Any], Any]] = {}
         for name, bind in compiled.binds.items():
             if not bind.required:
                 # A value written into the statement (LIMIT 1) or a column default left out of
@@ -116,8 +118,10 @@ class DriverStatement:
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in self.statement.exported_columns
         )
-        order = tuple(compiled.positiontup) if compiled.positional else None
-        row = namedtuple("Row", self.statement.exported_columns.keys())
+        positions = compiled.positiontup
+        order = tuple(positions) if compiled.positional and positions is not None else None
+        # The fields are known only when the statement is compiled, which mypy cannot check.
+        row = namedtuple("Row", self.statement.exported_columns.keys())  # type: ignore[misc]
         found = _Compiled(str(compiled), order, binds, results, row)
         self._by_dialect[dialect.name] = found
         return found

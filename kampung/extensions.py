@@ -1,5 +1,7 @@
 """Flask extensions, created once here and bound to the app in the factory."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,7 +10,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
+from sqlalchemy.orm import DeclarativeBase
 
 from kampung.database import RequestSession
 
@@ -25,6 +28,18 @@ db = SQLAlchemy(
     metadata=MetaData(naming_convention=naming_convention),
     session_options={"class_": RequestSession},
 )
+
+# Every model's base. Flask-SQLAlchemy builds db.Model when the app starts, which a type checker
+# cannot follow: it sees the declarative base that db.Model is.
+if TYPE_CHECKING:
+
+    class Model(DeclarativeBase):
+        #: every model here is mapped to a table of its own
+        __table__: ClassVar[Table]
+
+else:
+    Model = db.Model
+
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

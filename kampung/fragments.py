@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, make_response, render_template
 from flask.wrappers import Response
+from htmx_flask import request
 from jinja2_fragments.flask import render_blocks
 
 

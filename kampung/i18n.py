@@ -17,7 +17,9 @@ def select_locale() -> str:
     if wanted in languages:
         session["lang"] = wanted
     chosen = session.get("lang")
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if isinstance(chosen, str) and chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def wib_datetime(value: datetime | None) -> str:

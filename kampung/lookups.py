@@ -18,7 +18,8 @@ from kampung.tokens import looks_like_token
 
 
 class _OfATrip(Protocol):
-    trip_id: int
+    @property
+    def trip_id(self) -> int: ...
 
 
 Child = TypeVar("Child", bound=_OfATrip)

@@ -10,10 +10,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kampung.database import UTCDateTime, utcnow
-from kampung.extensions import db
+from kampung.extensions import Model, db
 
 
-class Trip(db.Model):
+class Trip(Model):
     """A study trip: who goes where and when, and whether sign-up is open."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +86,7 @@ class Trip(db.Model):
         return counts
 
 
-class Bus(db.Model):
+class Bus(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id", ondelete="CASCADE"), index=True)
     #: e.g. "Bus 1"
@@ -98,7 +98,7 @@ class Bus(db.Model):
     trip: Mapped[Trip] = relationship(back_populates="buses")
 
 
-class Checkpoint(db.Model):
+class Checkpoint(Model):
     """A moment everyone must be counted: a departure, a return."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

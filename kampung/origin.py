@@ -37,12 +37,13 @@ class Origin:
 def keyed_hash(value: str) -> str:
     """A short HMAC of `value` under a key derived from SECRET_KEY: the same in every worker,
     and no way back to the address or id without the key."""
-    key = hmac.new(current_app.secret_key.encode(), b"kampung-origin", hashlib.sha256).digest()
+    secret = current_app.config["SECRET_KEY"].encode()
+    key = hmac.new(secret, b"kampung-origin", hashlib.sha256).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:HASH_LENGTH]
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="client-id")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="client-id")
 
 
 def client_id() -> str | None:

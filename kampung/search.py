@@ -20,7 +20,7 @@ def person_matches(query: str) -> ColumnElement[bool]:
     +62 812-…, or a part of it), RT (5, 005, "RT 5")."""
     key = search_key(query)
     # A query of invisible characters only has no key, and matches no name.
-    clauses = [
+    clauses: list[ColumnElement[bool]] = [
         Registration.search_name.like(f"%{_escape_like(key)}%", escape="\\") if key else false()
     ]
     if rt := _RT.fullmatch(query):

@@ -1,8 +1,13 @@
 """Running the app: the command line, /healthz, backups and the personal-data purge."""
 
+import os
+import re
 import sqlite3
+import subprocess
+import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 from kampung import create_app
 from kampung.auth.models import User
@@ -11,7 +16,7 @@ from kampung.extensions import db
 from kampung.models import Trip
 from kampung.signup import service
 from kampung.signup.models import Registration, Status
-from tests.conftest import person
+from tests.conftest import ROOT, person
 
 
 def test_healthz_checks_the_database(client):
@@ -149,3 +154,31 @@ def test_admin_sees_when_each_trips_personal_data_is_due_for_removal(client, adm
     db.session.commit()
     html = client.get("/manage/").get_data(as_text=True)
     assert f"privacy purge {trip.slug}" in html
+
+
+#: gunicorn as `make run` starts it
+GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+
+
+def _gunicorn_settings(instance: Path, **env: str) -> dict[str, str]:
+    """The settings gunicorn takes from gunicorn.conf.py in this environment (--print-config)."""
+    environment = {k: v for k, v in os.environ.items() if k != "MAX_REQUESTS"}
+    printed = subprocess.run(
+        [*GUNICORN, "--print-config", "app:app"],
+        cwd=ROOT,
+        env=environment | {"INSTANCE_PATH": str(instance)} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    return dict(re.findall(r"^(\w+) += ?(.*)$", printed, re.MULTILINE))
+
+
+def test_gunicorn_replaces_a_worker_after_max_requests_give_or_take_a_tenth(tmp_path):
+    """Whatever memory a large upload left in a worker goes back to the system when gunicorn
+    replaces it; the jitter keeps the workers from being replaced all at once."""
+    default = _gunicorn_settings(tmp_path)
+    assert (default["max_requests"], default["max_requests_jitter"]) == ("10000", "1000")
+    chosen = _gunicorn_settings(tmp_path, MAX_REQUESTS="500")
+    assert (chosen["max_requests"], chosen["max_requests_jitter"]) == ("500", "50")

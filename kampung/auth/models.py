@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kampung.database import UTCDateTime, utcnow
-from kampung.extensions import db
+from kampung.extensions import Model
 
 #: how new passwords are hashed: werkzeug's scrypt, costly on purpose (the tests, which make
 #: hundreds of accounts, set a cheap one)
@@ -56,7 +56,7 @@ class StaffRole:
         return self.display_name or self.username
 
 
-class User(StaffRole, UserMixin, db.Model):
+class User(StaffRole, UserMixin, Model):
     """A staff account. Participants never have one: their access token is their key."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +81,7 @@ class User(StaffRole, UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One login on one browser. The session cookie carries the random token, this row its
     hash: logout ends this row, a password change or a disabled account ends all of the
     account's rows, and a copy of the cookie opens nothing once its row has ended."""

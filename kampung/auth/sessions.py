@@ -14,8 +14,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from kampung.auth.models import StaffSession
 from kampung.database import transaction, utcnow
@@ -87,7 +88,8 @@ def end_all(user_id: int, keep: int | None = None, now: datetime | None = None) 
         result = db.session.execute(
             update(StaffSession).where(*condition).values(ended_at=now or utcnow())
         )
-    return result.rowcount
+    # An UPDATE's result is a CursorResult, which the Session's signature does not say.
+    return cast(CursorResult[Any], result).rowcount
 
 
 def touch(session_id: int, now: datetime) -> None:

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kampung.auth.models import User
 from kampung.database import UTCDateTime, utcnow
-from kampung.extensions import db
+from kampung.extensions import Model
 from kampung.models import Checkpoint
 from kampung.signup.models import Registration
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     """A person counted at a checkpoint. Undoing keeps the row and records why."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +74,7 @@ class CheckIn(db.Model):
         return cls.undone_at.is_(None)
 
 
-class ScanLog(db.Model):
+class ScanLog(Model):
     """Every scan attempt, accepted or refused: the audit trail of the check-in."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,9 +14,10 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 
 from kampung.auth.models import StaffMember
@@ -317,7 +318,7 @@ def _earlier_answer(scan: _Scan) -> Result | None:
             return _amber(person, standing, replayed=True)
     outcome = Outcome(previous.outcome)
     standing = None
-    if outcome == Outcome.already and person:
+    if outcome == Outcome.already and person and checkpoint_id is not None:
         standing = scan_sql.standing(person.registration_id, checkpoint_id)
     if standing:
         return _amber(person, standing, replayed=True)
@@ -342,4 +343,5 @@ def undo(checkin: CheckIn, by: StaffMember, reason: str, now: datetime | None = 
             .where(CheckIn.id == checkin.id, CheckIn.is_active)
             .values(undone_at=now or utcnow(), undone_by_id=by.id, undo_reason=reason)
         )
-    return done.rowcount == 1
+    # An UPDATE's result is a CursorResult, which the Session's signature does not say.
+    return cast(CursorResult[Any], done).rowcount == 1

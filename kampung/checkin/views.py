@@ -3,8 +3,6 @@ and the batch API the offline scanner syncs through. The rule is `service.check_
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
@@ -20,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kampung.assets import static_folder
 from kampung.auth.roles import roles_required
 from kampung.checkin import api, roster, service
 from kampung.checkin.models import CheckIn
@@ -115,7 +114,7 @@ def _offline_files(trip: Trip) -> list[str]:
     """The URLs the service worker keeps so that the scanner starts offline: its files as the
     page names them, every module of static/js/scanner/ (they import each other by name), and
     the page that stands in offline for every page it does not keep."""
-    modules = sorted(Path(current_app.static_folder, "js", "scanner").glob("*.js"))
+    modules = sorted((static_folder(current_app) / "js" / "scanner").glob("*.js"))
     names = [*SCANNER_FILES, *(f"js/scanner/{module.name}" for module in modules)]
     return [url_for("static", filename=name) for name in names] + [
         url_for("checkin.offline", slug=trip.slug)
@@ -150,7 +149,7 @@ def roster_json(slug: str, checkpoint_id: int):
 @bp.get("/manage/<slug>/checkin/sw.js")
 def service_worker(slug: str):
     """The scanner's service worker, served from the scanner's folder so its scope stays there."""
-    response = send_from_directory(current_app.static_folder, "js/checkin-sw.js", max_age=0)
+    response = send_from_directory(static_folder(current_app), "js/checkin-sw.js", max_age=0)
     response.headers["Service-Worker-Allowed"] = url_for("checkin.checkpoints", slug=slug) + "/"
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kampung.auth.models import User
 from kampung.database import UTCDateTime, utcnow
-from kampung.extensions import db
+from kampung.extensions import Model
 from kampung.models import Trip
 from kampung.signup.models import Registration
 
@@ -63,7 +63,7 @@ TEXT_KINDS = (Kind.short_text, Kind.long_text)
 SCALE_KINDS = (Kind.rating, Kind.nps)
 
 
-class Survey(db.Model):
+class Survey(Model):
     """The feedback survey of one trip."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +94,7 @@ class Survey(db.Model):
         return not (self.closes_at and now >= self.closes_at)
 
 
-class Question(db.Model):
+class Question(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     #: order in the survey, first question first
@@ -130,7 +130,7 @@ class Question(db.Model):
         return range(1, 6) if self.kind == Kind.rating else range(11)
 
 
-class Response(db.Model):
+class Response(Model):
     """One person's answers. Anonymous: no registration, no time, a random id."""
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
@@ -165,7 +165,7 @@ class Response(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One value: a rating or 0-10 or choice index in value_int (a row per chosen option for
     multiple choice), or a text in value_text."""
 
@@ -189,7 +189,7 @@ class Answer(db.Model):
     )
 
 
-class Responded(db.Model):
+class Responded(Model):
     """That a registration has answered a survey: for the response rate and reminders only.
     No time, no link to the response."""
 
@@ -211,7 +211,7 @@ class MarkKind(enum.StrEnum):
 MARK_LABELS = {MarkKind.practice: _l("Practice to adopt"), MarkKind.followup: _l("Follow-up")}
 
 
-class Mark(db.Model):
+class Mark(Model):
     """The chair's mark on a comment: a practice to adopt or something to follow up."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

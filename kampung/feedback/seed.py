@@ -36,7 +36,7 @@ def seed_responses(survey: Survey, n: int, *, missing: int = 0, seed: int = 1) -
     rng = random.Random(seed)
     trip_id = survey.trip_id
     kecamatan = list(KELURAHAN_BY_KECAMATAN)
-    bus_ids = [b.id for b in survey.trip.buses] or [None]
+    bus_ids: list[int | None] = [b.id for b in survey.trip.buses] or [None]
     base = rng.randrange(10_000_000, 80_000_000)
     people = []
     for i in range(n + missing):

@@ -32,7 +32,7 @@ from kampung.signup.models import Registration
 from kampung.text import clean_text
 
 #: the longest text answer kept, in characters
-TEXT_LIMITS = {Kind.short_text: 200, Kind.long_text: 2000}
+TEXT_LIMITS: dict[str, int] = {Kind.short_text: 200, Kind.long_text: 2000}
 
 
 class FeedbackError(Exception):
@@ -153,7 +153,7 @@ def _parse(question: Question, values: list[str]) -> list[tuple[int | None, str 
     for value in values:
         # whole_number, not int(): "²" passes isdigit() and int() would word its own error.
         number = whole_number(value, limit=999)
-        if number not in allowed:
+        if number is None or number not in allowed:
             raise ValueError(_("Please choose one of the answers offered."))
         if number not in chosen:
             chosen.append(number)
@@ -226,7 +226,9 @@ def _save_named(
     # Unchanged answers keep their row, and so the chair's marks on them.
     kept = {(a.question_id, a.value_int, a.value_text): a for a in response.answers}
     answers = [
-        kept.pop(row, None) or Answer(question_id=row[0], value_int=row[1], value_text=row[2])
+        kept.pop(row)
+        if row in kept
+        else Answer(question_id=row[0], value_int=row[1], value_text=row[2])
         for row in rows
     ]
     gone = [a.id for a in kept.values() if a.id]
@@ -278,12 +280,12 @@ class QuestionData:
 
 def answer_count(question: Question) -> int:
     """How many answers staff may know of: in an anonymous survey, released ones only."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).where(
             Answer.question_id == question.id,
             anonymity.answer_shown(question.survey, Answer.response_id),
         )
-    )
+    ).scalar_one()
 
 
 def is_locked(question: Question) -> bool:

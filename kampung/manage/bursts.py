@@ -12,6 +12,7 @@ Plain functions that know nothing of the request.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -78,7 +79,7 @@ class Burst:
         return sum(r.status == Status.registered for r in self.registrations)
 
 
-def _active_self_signups(trip: Trip, *where) -> list[Registration]:
+def _active_self_signups(trip: Trip, *where) -> Sequence[Registration]:
     return db.session.scalars(
         db.select(Registration)
         .where(
@@ -126,7 +127,9 @@ def burst_of(trip: Trip, kind: str, first_id: int, last_id: int) -> Burst | None
     """The burst a staff member picked: the active sign-ups from the source of registration
     `first_id`, from it to `last_id`. None when that makes no burst of this trip."""
     column = SOURCES.get(kind)
-    first = db.session.get(Registration, first_id) if column is not None else None
+    if column is None:
+        return None
+    first = db.session.get(Registration, first_id)
     if first is None or first.trip_id != trip.id or first_id > last_id:
         return None
     source = getattr(first, column.key)
@@ -175,7 +178,7 @@ def cancel_burst(
     return removal, promoted
 
 
-def removals(trip: Trip) -> list[BurstRemoval]:
+def removals(trip: Trip) -> Sequence[BurstRemoval]:
     """The trip's burst removals, newest first."""
     return db.session.scalars(
         db.select(BurstRemoval)

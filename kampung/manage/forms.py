@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -39,6 +40,10 @@ from kampung.signup.forms import NumberRange, PersonForm, PhoneField, _at_most
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+@overload
+def to_utc(local: datetime) -> datetime: ...
+@overload
+def to_utc(local: None) -> None: ...
 def to_utc(local: datetime | None) -> datetime | None:
     """A time the admin typed in WIB, as aware UTC."""
     return None if local is None else local.replace(tzinfo=WIB).astimezone(UTC)

@@ -1,5 +1,5 @@
 """Importing the known RT heads: upload, a preview of every row, then save all or none; the
-rules are in `importer`."""
+rules are in `importer`, reading the file in `import_file`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_login import current_user
 from kampung.auth.roles import admin_required
 from kampung.extensions import db
 from kampung.lookups import trip_or_404
-from kampung.manage import importer
+from kampung.manage import import_file, importer
 from kampung.manage.forms import ImportForm
 from kampung.manage.models import ImportJob
 from kampung.manage.views import bp
@@ -31,14 +31,14 @@ def import_upload(slug: str):
             error = _("Choose a file first.")
         else:
             try:
-                table = importer.read_table(upload.filename, upload.read())
-            except importer.ImportFileError as exc:
+                table = import_file.read_table(upload.filename, upload.read())
+            except import_file.ImportFileError as exc:
                 error, status = exc.message, exc.status
             else:
                 job_id = importer.store_job(trip, current_user.id, upload.filename, table)
                 return redirect(url_for(".import_preview", slug=trip.slug, job_id=job_id))
     return render_template(
-        "manage/import.html", trip=trip, form=form, error=error, columns=importer.COLUMNS
+        "manage/import.html", trip=trip, form=form, error=error, columns=import_file.COLUMNS
     ), status
 
 
@@ -60,7 +60,7 @@ def import_preview(slug: str, job_id: str):
             status = 409
             flash(_("Nothing was saved: the rows below have problems."), "error")
         else:
-            flash(_("%(count)d people imported.", count=len(job.saved_ids)), "success")
+            flash(_("%(count)d people imported.", count=len(job.saved_ids or [])), "success")
             return redirect(url_for(".import_preview", slug=trip.slug, job_id=job_id))
     else:
         rows = importer.check_rows(trip, job.table)
@@ -81,7 +81,7 @@ def import_preview(slug: str, job_id: str):
 def _import_result(trip: Trip, job: ImportJob):
     people = db.session.scalars(
         db.select(Registration)
-        .where(Registration.id.in_(job.saved_ids), Registration.trip_id == trip.id)
+        .where(Registration.id.in_(job.saved_ids or []), Registration.trip_id == trip.id)
         .order_by(Registration.id)
     ).all()
     return render_template("manage/import_result.html", trip=trip, people=people, job=job)

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kampung.auth.models import User
 from kampung.database import UTCDateTime, utcnow
-from kampung.extensions import db
+from kampung.extensions import Model, db
 from kampung.signup.models import Registration
 
 
-class BurstRemoval(db.Model):
+class BurstRemoval(Model):
     """Staff cancelling a burst of sign-ups from one source in one action: who, when, which."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +55,7 @@ burst_removal_item = db.Table(
 )
 
 
-class ImportJob(db.Model):
+class ImportJob(Model):
     """The checked rows of one upload, bound to the trip and the admin who uploaded them."""
 
     #: 128 random bits as hex: the id in the preview's URL, all the browser ever holds

@@ -349,6 +349,6 @@ def edit_participant(registration: Registration, person: dict, bus: Bus | None) 
 
 def ensure_room(registration: Registration, bus: Bus | None) -> None:
     """Raise BusFull when moving this person onto `bus` would overfill it."""
-    moving = bus is not None and bus.id != registration.bus_id
-    if moving and bus_counts(registration.trip).get(bus.id, 0) >= bus.seats:
-        raise BusFull(bus)
+    moving_to = bus if bus is not None and bus.id != registration.bus_id else None
+    if moving_to and bus_counts(registration.trip).get(moving_to.id, 0) >= moving_to.seats:
+        raise BusFull(moving_to)

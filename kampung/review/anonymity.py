@@ -20,7 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    func,
+    select,
+    true,
+    update,
+)
 
 from kampung.extensions import db
 from kampung.feedback.models import Response, Survey
@@ -37,7 +46,7 @@ def release_due(survey: Survey) -> bool:
     """Release an anonymous survey's waiting responses once K of them wait. Called in the
     transaction that adds a response, under the survey's lock, so that two never count the
     same waiting rows; True when a batch was released."""
-    waiting = db.session.scalar(select(func.count()).where(_waiting(survey)))
+    waiting = db.session.execute(select(func.count()).where(_waiting(survey))).scalar_one()
     if waiting < K:
         return False
     db.session.execute(update(Response).where(_waiting(survey)).values(released=True))
@@ -49,7 +58,7 @@ def waiting_responses(survey: Survey) -> Select:
     return select(Response.id).where(_waiting(survey))
 
 
-def answer_shown(survey: Survey, response_id: ColumnElement) -> ColumnElement[bool]:
+def answer_shown(survey: Survey, response_id: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """The condition that keeps an answer (by its response id) in staff's view. It looks up
     each answer's response: fine for one question's count; the summaries of all questions
     subtract the waiting responses' answers instead (review/service.summarise)."""
@@ -58,7 +67,7 @@ def answer_shown(survey: Survey, response_id: ColumnElement) -> ColumnElement[bo
     return response_id.not_in(waiting_responses(survey))
 
 
-def response_shown(survey: Survey) -> ColumnElement[bool]:
+def response_shown(survey: Survey) -> SQLColumnExpression[bool]:
     """The same, for a query that has the response row at hand."""
     return Response.released if survey.anonymous else true()
 

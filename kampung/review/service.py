@@ -9,10 +9,11 @@ answered is shown as it happens.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, delete, func, literal, or_, select, true
+from sqlalchemy import Row, Select, case, delete, func, literal, or_, select, true
 
 from kampung.auth.models import StaffMember
 from kampung.database import transaction, utcnow
@@ -132,10 +133,8 @@ def _tally(questions: list[Question], responses: Select | None = None) -> _Tally
     value) and (question, response) indexes; or over the answers of a few `responses`, found
     by the response index."""
     multiple = [q.id for q in questions if q.kind == Kind.multiple]
-    if responses is None:
-        every, only = Answer.question_id.in_([q.id for q in questions]), true()
-    else:
-        every, only = true(), Answer.response_id.in_(responses)
+    every = Answer.question_id.in_([q.id for q in questions]) if responses is None else true()
+    only = true() if responses is None else Answer.response_id.in_(responses)
     tally = _Tally()
     # One row per answer, except multiple choice (a row per option): count(*) is the number
     # who answered, text answers included (empty ones are never stored).
@@ -276,12 +275,11 @@ def _comments_query(survey: Survey, f: CommentFilter) -> Select:
     return query
 
 
-def comments(survey: Survey, f: CommentFilter) -> tuple[list, int]:
+def comments(survey: Survey, f: CommentFilter) -> tuple[Sequence[Row], int]:
     """One page of text answers matching the filter, and how many match in all."""
     query = _comments_query(survey, f)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    order = [Question.position]
-    order += [Registration.full_name] if not survey.anonymous else []
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    order = [Question.position] if survey.anonymous else [Question.position, Registration.full_name]
     rows = db.session.execute(
         query.order_by(*order, Answer.id).limit(PAGE_SIZE).offset((max(f.page, 1) - 1) * PAGE_SIZE)
     ).all()
@@ -347,7 +345,7 @@ def export_rows(survey: Survey, locale: str = "id") -> tuple[list[str], list[lis
             "RW",
             _("Bus"),
         ]
-        for row in db.session.execute(
+        for person in db.session.execute(
             select(
                 Response.id,
                 Registration.full_name,
@@ -363,7 +361,7 @@ def export_rows(survey: Survey, locale: str = "id") -> tuple[list[str], list[lis
             .where(Response.survey_id == survey.id)
             .order_by(Registration.full_name)
         ):
-            people[row[0]] = list(row[1:])
+            people[person[0]] = list(person[1:])
     cells: dict[str, dict[int, list]] = {}
     for response_id, qid, value_int, value_text in db.session.execute(
         select(Answer.response_id, Answer.question_id, Answer.value_int, Answer.value_text)

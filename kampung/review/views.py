@@ -3,10 +3,11 @@ Chair and admin only; organisers do not see answers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from htmx_flask import request
 
 from kampung.auth.roles import roles_required
 from kampung.database import whole_number

@@ -10,7 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kampung.database import UTCDateTime, utcnow
-from kampung.extensions import db
+from kampung.extensions import Model
 from kampung.models import Bus, Trip
 from kampung.text import clean_text, search_key
 from kampung.tokens import new_secret
@@ -27,7 +27,7 @@ def format_rt_rw(rt: int | None, rw: int | None) -> str:
     return f"{f'{rt:03d}' if rt else '–'}/{f'{rw:03d}' if rw else '–'}"
 
 
-class Registration(db.Model):
+class Registration(Model):
     """One person on one trip, with the two secrets: the personal link and the QR ticket."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

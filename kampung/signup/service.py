@@ -61,7 +61,10 @@ class SignupResult:
     waitlist_position: int | None
 
 
-def find_active_by_phone(trip: Trip, phone: str) -> Registration | None:
+def find_active_by_phone(trip: Trip, phone: str | None) -> Registration | None:
+    """The trip's active registration with this phone; none for no phone (a purged one)."""
+    if phone is None:
+        return None
     return db.session.scalar(
         db.select(Registration).where(
             Registration.trip_id == trip.id,

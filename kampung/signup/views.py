@@ -15,10 +15,10 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
+from htmx_flask import request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from kampung import origin, phones
@@ -124,7 +124,7 @@ def _checked_field(form, context: dict):
         "signup/person_form.html",
         block=f"field_{name}",
         also=also,
-        field=macros.field,
+        field=macros.field,  # type: ignore[attr-defined]  # a macro: known when the template runs
         kelurahan_oob=True,
         **context,
     )
@@ -273,7 +273,7 @@ def cancel(token: str):
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="signup-mine")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="signup-mine")
 
 
 def _remembered() -> list[str]:

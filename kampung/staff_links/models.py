@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kampung.auth.models import User
 from kampung.database import UTCDateTime, utcnow
-from kampung.extensions import db
+from kampung.extensions import Model
 from kampung.signup.models import Registration
 
 
@@ -37,7 +37,7 @@ class Purpose(enum.StrEnum):
     schedule = "schedule"
 
 
-class StaffLink(db.Model):
+class StaffLink(Model):
     """A link a staff member sent to one participant."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +65,7 @@ class StaffLink(db.Model):
     )
 
 
-class StaffLinkUse(db.Model):
+class StaffLinkUse(Model):
     """A purpose link was opened: when, never what was answered through it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

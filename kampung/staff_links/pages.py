@@ -3,8 +3,9 @@ htmx swaps into the list, or as a page of its own without JavaScript."""
 
 from __future__ import annotations
 
-from flask import flash, make_response, request
+from flask import flash, make_response
 from flask.wrappers import Response
+from htmx_flask import request
 
 from kampung.fragments import render_page
 from kampung.models import Trip

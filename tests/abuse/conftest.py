@@ -12,7 +12,7 @@ from flask import Flask
 from kampung.checkin import service as checkin
 from kampung.extensions import db
 from kampung.feedback import service as feedback
-from kampung.manage.importer import COLUMNS
+from kampung.manage.import_file import COLUMNS
 from kampung.origin import Origin
 from kampung.review import service as review
 from kampung.signup import service as signup

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kampung.feedback.models import Kind
-from kampung.manage.importer import COLUMNS
+from kampung.manage.import_file import COLUMNS
 from tests.abuse.conftest import send, snapshot
-from tests.abuse.strategies import HOSTILE_TEXT, JSON, hostile_form, scans
+from tests.abuse.strategies import HOSTILE_TEXT, hostile_form
 from tests.conftest import PASSWORD, log_in
 from tests.feedback.helpers import as_form, good_answers
 from tests.manage.test_trips import edit_form, trip_form
@@ -335,54 +335,6 @@ def _upload_and_save(world: dict, content: bytes, filename: str) -> None:
             world, "manage.import_preview", {"csrf_token": token}, url=response.headers["Location"]
         )
         assert saved.status_code in (302, 409)
-
-
-def _api(world, **kwargs):
-    app, client = world["app"], world["clients"]["organiser"]
-    before = snapshot(app)
-    with app.app_context():
-        token = client.csrf_token()
-    headers = {"X-CSRFToken": token, "Accept": "application/json"}
-    response = send(app, client, "POST", "/api/checkins", headers=headers, **kwargs)
-    check_answer(app, before, response, f"/api/checkins {kwargs!r:.600}")
-    if response.status_code == 200:
-        assert isinstance(response.get_json()["results"], list)
-    return response
-
-
-@EXAMPLES
-@given(data=st.data())
-def test_hostile_scans_are_refused_cleanly(world, data):
-    scan = scans(world["alice"].checkin_code, world["checkpoint_id"])
-    payload = data.draw(
-        st.one_of(
-            st.lists(scan, min_size=1, max_size=5),
-            st.fixed_dictionaries({"scans": st.lists(scan, max_size=3)}),
-            JSON,
-            st.binary(max_size=500),
-        )
-    )
-    if isinstance(payload, bytes):  # a body that is not JSON at all
-        _api(world, data=payload, content_type="application/json")
-    else:
-        _api(world, json=payload)
-
-
-#: bodies a hand-written client might send: keys twice, a scan nested in itself, deep nesting
-ODD_BODIES = (
-    b'[{"code": "x", "code": ["y"], "checkpoint": 1, "checkpoint": "1", "nonce": "abcdefgh"}]',
-    b'{"scans": {"scans": [{"code": "x"}]}}',
-    b"[" * 5000 + b"]" * 5000,
-    b'[{"code": "\\u0000", "checkpoint": 1, "nonce": "abcdefgh", "device": "d"}]',
-    b'[{"code": "\\ud800", "checkpoint": 1, "nonce": "abcdefgh", "device": "d"}]',
-    b'[{"code": "x", "checkpoint": 1e999, "nonce": "abcdefgh", "device": "d"}]',
-    b'[{"code": "x", "checkpoint": 1, "nonce": "abcdefgh", "device": "d", "scanned_at": NaN}]',
-)
-
-
-def test_odd_json_bodies_are_refused_cleanly(world):
-    for body in ODD_BODIES:
-        _api(world, data=body, content_type="application/json")
 
 
 #: a new phone for each sign-up of the test below

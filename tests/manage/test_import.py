@@ -16,7 +16,7 @@ from sqlalchemy import func, update
 from kampung import create_app, privacy
 from kampung.database import utcnow
 from kampung.extensions import db
-from kampung.manage.importer import COLUMNS
+from kampung.manage.import_file import COLUMNS
 from kampung.manage.models import ImportJob
 from kampung.signup import service as signup
 from kampung.signup.models import Registration, Status

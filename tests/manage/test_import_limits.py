@@ -19,7 +19,7 @@ from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 
-from kampung.manage.importer import COLUMNS
+from kampung.manage.import_file import COLUMNS
 from tests.conftest import PASSWORD, ROOT, axe_violations, log_in, screenshot
 from tests.manage.test_import import TYPED, upload, xls_file
 from tests.server import Gunicorn, HttpSession
@@ -268,11 +268,11 @@ def test_an_admin_on_a_phone_reads_why_a_bomb_is_refused_then_imports_an_old_xls
 
 READ_IN_A_FRESH_PROCESS = """
 import json, resource, sys
-from kampung.manage import importer, sheet_reader
+from kampung.manage import import_file, sheet_reader
 # Past the look at the zip directory: the child itself meets the bomb.
 sheet_reader.check_zip = lambda data: None
 try:
-    sheet_reader.read_sheet(sys.stdin.buffer.read(), importer.LIMITS)
+    sheet_reader.read_sheet(sys.stdin.buffer.read(), import_file.LIMITS)
     reason = None
 except sheet_reader.TableRefused as refused:
     reason = refused.reason
