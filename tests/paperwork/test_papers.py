@@ -47,6 +47,13 @@ def boarded(trip, people, organiser):
     return people[:3]
 
 
+def _stored(trip) -> tuple | None:
+    """The per-diem row as saved, to tell that a refused request saved nothing."""
+    db.session.expire_all()
+    row = db.session.get(PerDiem, trip.id)
+    return None if row is None else (row.rate, row.days, row.updated_by_id, row.updated_at)
+
+
 def _admin(client):
     log_in(client, make_user("admin", name="Admin Kota"))
     return client
@@ -68,6 +75,8 @@ def test_the_default_day_count_is_the_trips_calendar_days_in_wib(trip):
     # Friday 06:00 to Sunday 21:00 WIB; the departure is Thursday 23:00 in UTC.
     trip.departs_at = datetime(2026, 1, 15, 23, 0, tzinfo=UTC)
     trip.returns_at = datetime(2026, 1, 18, 14, 0, tzinfo=UTC)
+    db.session.delete(db.session.get(PerDiem, trip.id))  # the demo trip comes with a rate
+    db.session.commit()
     assert service.calendar_days(trip) == 3
     assert service.terms(trip) == service.Terms(None, 3, False)
     service.set_per_diem(trip, RATE, 2)
@@ -132,27 +141,28 @@ def test_admin_sets_the_rate_on_the_receipt_page(client, trip):
 )
 def test_a_bad_rate_gets_a_message_and_saves_nothing(client, trip, form, message):
     _admin(client)
+    before = _stored(trip)
     response = client.post_form(f"/manage/{trip.slug}/uang-harian", form)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert db.session.get(PerDiem, trip.id) is None
+    assert _stored(trip) == before
 
 
 def test_event_set_per_diem_from_the_shell(app, trip):
     run = app.test_cli_runner().invoke
-    result = run(args=["event", "set", trip.slug, "--per-diem", "350.000"])
+    result = run(args=["event", "set", trip.slug, "--per-diem", "400.000"])
     assert result.exit_code == 0, result.output
-    assert "Rp 350.000 a day for 3 days" in result.output
-    assert service.terms(trip) == service.Terms(RATE, 3, False)
+    assert "Rp 400.000 a day for 3 days" in result.output
+    assert service.terms(trip) == service.Terms(400_000, 3, False)
     result = run(args=["event", "set", trip.slug, "--per-diem-days", "2"])
     assert result.exit_code == 0, result.output
-    assert service.terms(trip) == service.Terms(RATE, 2, True)
+    assert service.terms(trip) == service.Terms(400_000, 2, True)
     for bad in ("-5000", "tiga", "1e6"):
         result = run(args=["event", "set", trip.slug, "--per-diem", bad])
         assert result.exit_code != 0, bad
         assert "whole rupiah amount" in result.output
     db.session.expire_all()
-    assert service.terms(trip) == service.Terms(RATE, 2, True)
+    assert service.terms(trip) == service.Terms(400_000, 2, True)
 
 
 # --- The receipt list -----------------------------------------------------------------------------
@@ -193,6 +203,7 @@ def test_receipt_page_lists_only_those_checked_in_at_departure(client, trip, peo
 
 def test_the_chair_reads_the_receipt_list_but_cannot_set_the_rate(client, trip, chair):
     log_in(client, chair)
+    before = _stored(trip)
     url = f"/manage/{trip.slug}/uang-harian"
     page = client.get(url)
     assert page.status_code == 200
@@ -200,7 +211,7 @@ def test_the_chair_reads_the_receipt_list_but_cannot_set_the_rate(client, trip, 
     assert client.get(url + ".xlsx").status_code == 200
     assert client.post_form(url, {"rate": "1"}).status_code == 403
     assert client.get(f"/manage/{trip.slug}/arsip.zip").status_code == 403
-    assert db.session.get(PerDiem, trip.id) is None
+    assert _stored(trip) == before
 
 
 def test_organisers_and_strangers_get_no_receipts_and_no_archive(client, trip, organiser):
