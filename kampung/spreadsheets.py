@@ -87,8 +87,12 @@ def to_workbook(sheets: list[Sheet]) -> bytes:
     """An XLSX of several sheets; every string formula-safe like to_xlsx's."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for spec in sheets:
-        sheet = workbook.create_sheet(safe_cell(spec.title)[:31].replace("/", "-") or "-")
+    for number, spec in enumerate(sheets, 1):
+        # Excel refuses these characters, more than 31 of them, and one title twice.
+        title = re.sub(r"[\[\]:*?/\\]", "-", readable(spec.title)).strip("' ")[:31] or "-"
+        if title.lower() in (name.lower() for name in workbook.sheetnames):
+            title = f"{title[:26]} ({number})"
+        sheet = workbook.create_sheet(title)
         for line in spec.heading:
             sheet.append([safe_cell(line)])
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)

@@ -345,3 +345,13 @@ def test_trips_page_reminds_the_admin_to_download_the_archive(client, trip):
     page = client.get("/manage/").get_data(as_text=True)
     assert "unduh arsip SPJ" in page
     assert f"/manage/{trip.slug}/arsip.zip" in page
+
+
+def test_checkpoint_names_excel_refuses_still_make_a_workbook(client, trip, boarded):
+    trip.checkpoints[0].name = "Rest area: KM 50 [Sarolangun] / ke-1?"
+    trip.checkpoints[1].name = "Rest area: KM 50 [Sarolangun] / ke-2?"
+    db.session.commit()
+    bundle = zipfile.ZipFile(io.BytesIO(_admin(client).get(f"/manage/{trip.slug}/arsip.zip").data))
+    workbook = load_workbook(io.BytesIO(bundle.read(f"{trip.slug}/daftar-hadir.xlsx")))
+    assert len(workbook.sheetnames) == 2
+    assert workbook.worksheets[0].cell(4, 1).value == trip.checkpoints[0].name
