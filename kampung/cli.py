@@ -1,10 +1,11 @@
-"""Command line: `demo`, `event set …`, `setup`, `backup`, `privacy purge`; `user …` is in
-kampung.auth.cli."""
+"""Command line: `demo`, `event set …` (switches, per diem), `setup`, `backup`, `privacy purge`;
+`user …` is in kampung.auth.cli."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import sys
 from datetime import date
 from typing import TextIO
 
@@ -41,11 +42,23 @@ def demo(participants: int, departure) -> None:
 @click.argument("slug")
 @click.option("--registration", type=click.Choice(["open", "closed"]))
 @click.option("--feedback", type=click.Choice(["open", "closed"]))
-def event_set(slug: str, registration: str | None, feedback: str | None) -> None:
-    """Open or close a trip's sign-up and survey, as the admin's switches do."""
+@click.option("--per-diem", "per_diem", metavar="AMOUNT", help="Daily allowance in rupiah.")
+@click.option(
+    "--per-diem-days", "per_diem_days", metavar="DAYS", help="Days paid (0: the calendar days)."
+)
+def event_set(
+    slug: str,
+    registration: str | None,
+    feedback: str | None,
+    per_diem: str | None,
+    per_diem_days: str | None,
+) -> None:
+    """Open or close a trip's sign-up and survey, as the admin's switches do; set its per diem."""
     trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))
     if trip is None:
         raise click.ClickException(f"no trip {slug!r}")
+    if per_diem is not None or per_diem_days is not None:
+        _set_per_diem(trip, per_diem, per_diem_days)
     if registration:
         with transaction():
             trip.registration_open = registration == "open"
@@ -58,6 +71,29 @@ def event_set(slug: str, registration: str | None, feedback: str | None) -> None
             raise click.ClickException(f"the trip {slug!r} has no survey")
         surveys.set_open(survey, feedback == "open")
         click.echo(f"{slug}: feedback {feedback}")
+
+
+def _set_per_diem(trip: Trip, amount: str | None, days: str | None) -> None:
+    from kampung.paperwork import service as paperwork
+
+    current = paperwork.terms(trip)
+    try:
+        rate = paperwork.parse_rupiah(amount) if amount is not None else current.rate or 0
+        if days is None:
+            count = current.days if current.days_set else None
+        else:
+            count = None if days.strip() == "0" else paperwork.parse_days(days)
+    except paperwork.BadAmount as bad:
+        raise click.ClickException(
+            f"--per-diem takes a whole rupiah amount of 0 or more, --per-diem-days a whole "
+            f"number of days ({bad.reason.replace('_', ' ')})"
+        ) from None
+    paperwork.set_per_diem(trip, rate, count)
+    now = paperwork.terms(trip)
+    click.echo(
+        f"{trip.slug}: per diem Rp {now.rate:,} a day for {now.days} days "
+        f"({'set' if now.days_set else 'the calendar days'})".replace(",", ".")
+    )
 
 
 @click.command("backup")
@@ -79,15 +115,28 @@ def backup(path: str) -> None:
     click.echo(f"backup written to {written}")
 
 
+def _at_a_terminal() -> bool:
+    """Questions go to a person only: a script or a service manager without a terminal, which
+    cannot answer, gets the reminder and no question."""
+    return sys.stdin.isatty()
+
+
 @privacy_cli.command("purge")
 @click.argument("slug")
-def privacy_purge(slug: str) -> None:
+@click.option("--yes", is_flag=True, help="Do not ask: the SPJ archive is downloaded already.")
+def privacy_purge(slug: str, yes: bool) -> None:
     """Remove the personal data of a finished trip, keeping counts and anonymous answers."""
     from kampung.privacy import TripNotOver, purge_trip
 
     trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))
     if trip is None:
         raise click.ClickException(f"no trip {slug!r}")
+    click.echo(
+        f"Before the purge, download the SPJ archive (admin): /manage/{slug}/arsip.zip. "
+        "After it, the names on the attendance lists and the receipt list are gone."
+    )
+    if not yes and _at_a_terminal():
+        click.confirm("The archive is downloaded; remove the personal data now?", abort=True)
     try:
         cleared = purge_trip(trip)
     except TripNotOver:

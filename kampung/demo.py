@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from kampung.database import transaction
 from kampung.i18n import WIB
 from kampung.models import Trip
+from kampung.paperwork.service import set_per_diem
 from kampung.places import KELURAHAN_BY_KECAMATAN
 from kampung.signup import service
 from kampung.trips import create_trip
@@ -50,6 +51,8 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
             buses=[("Bus 1", 34), ("Bus 2", 33)],
             checkpoints=["Keberangkatan Jambi", "Kepulangan Bengkulu"],
         )
+    # A made-up daily allowance, so that the receipt list (/manage/<slug>/uang-harian) adds up.
+    set_per_diem(trip, 350_000, None)
     rng = random.Random(2026)
     for i in range(participants):
         kecamatan = rng.choice(list(KELURAHAN_BY_KECAMATAN))

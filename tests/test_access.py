@@ -92,6 +92,14 @@ ACCESS: dict[str, object] = {
     "review.remind": REVIEW,
     "review.export_csv": REVIEW,
     "review.export_xlsx": REVIEW,
+    # The SPJ papers: the proof of travel holds no personal data and the organiser takes it to
+    # the host; the receipt list is the treasurer's (admin) work, read by the chair.
+    "paperwork.index": STAFF,
+    "paperwork.travel_proof": STAFF,
+    "paperwork.receipts": REVIEW,
+    "paperwork.receipts_xlsx": REVIEW,
+    "paperwork.set_rate": ADMIN,
+    "paperwork.archive": ADMIN,
 }
 
 ACTORS = ("anonymous", "participant", "admin", "organiser", "chair")

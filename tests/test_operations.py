@@ -114,7 +114,7 @@ def test_backup_while_writing_gives_a_consistent_copy_that_restores(app, trip, t
 
 def test_purge_waits_for_the_trip_to_end(app, trip):
     service.register(trip, person(1))
-    result = app.test_cli_runner().invoke(args=["privacy", "purge", trip.slug])
+    result = app.test_cli_runner().invoke(args=["privacy", "purge", trip.slug, "--yes"])
     assert result.exit_code != 0
     assert db.session.scalar(db.select(Registration.full_name)) == "Peserta Uji 1"
 
@@ -126,7 +126,7 @@ def test_purge_removes_personal_data_and_keeps_counts(app, trip):
     trip.departs_at = utcnow() - timedelta(days=10)
     trip.returns_at = utcnow() - timedelta(days=8)
     db.session.commit()
-    result = app.test_cli_runner().invoke(args=["privacy", "purge", trip.slug])
+    result = app.test_cli_runner().invoke(args=["privacy", "purge", trip.slug, "--yes"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     rows = db.session.scalars(db.select(Registration)).all()

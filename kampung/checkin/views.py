@@ -28,6 +28,7 @@ from kampung.fragments import render_page
 from kampung.links import public_url, site_hosts
 from kampung.lookups import child_of_trip_or_404, trip_or_404
 from kampung.models import Bus, Checkpoint, Trip
+from kampung.paperwork import papers
 from kampung.qr import qr_svg
 from kampung.text import clean_text
 from kampung.tokens import looks_like_token
@@ -184,13 +185,10 @@ def undo(slug: str, checkin_id: int):
 @bp.get("/manage/<slug>/checkin/<int:checkpoint_id>/daftar-hadir")
 @organiser_required
 def daftar_hadir(slug: str, checkpoint_id: int):
+    """The paper for the SPJ file (kampung.paperwork): one A4 sheet per bus."""
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
-    bus = _bus(trip)
-    groups: dict[str, list] = {}
-    for row in roster.roster(checkpoint, bus.id if bus else None):
-        groups.setdefault(row.bus or _("No bus"), []).append(row)
     return render_template(
-        "checkin/daftar_hadir.html", trip=trip, checkpoint=checkpoint, bus=bus, groups=groups
+        "paperwork/daftar_hadir.html", **papers.daftar_hadir(trip, checkpoint, _bus(trip))
     )
 
 

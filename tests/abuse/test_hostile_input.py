@@ -193,6 +193,11 @@ TARGETS: dict[str, Target] = {
     ),
     "review.remind": Target("chair", _admin("review/remind/{alice}")),
     "checkin.api_checkins": Target("organiser", lambda w: "/api/checkins"),
+    "paperwork.set_rate": Target(
+        "admin",
+        _admin("uang-harian"),
+        lambda w: [{"rate": "Rp 350.000", "days": ""}, {"rate": "350000", "days": "3"}],
+    ),
 }
 
 #: routes with input of their own shape: a file, JSON; tested below with their own strategies
