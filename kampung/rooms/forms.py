@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from kampung.forms import FlaskForm
 from kampung.rooms.models import Room
 from kampung.rooms.service import MAX_CAPACITY
-from kampung.signup.forms import NumberRange
+from kampung.signup.forms import NumberRange, WTFormsMessages
 
 GENDER_CHOICES = [
     SelectChoice("", _l("Men or women")),
@@ -20,6 +20,10 @@ GENDER_CHOICES = [
 
 
 class RoomForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return WTFormsMessages()
+
     name = StringField(
         _l("Room name"),
         validators=[
@@ -41,7 +45,7 @@ class RoomForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    gender = SelectField(_l("For"), choices=GENDER_CHOICES, validate_choice=True)
+    gender = SelectField(_l("For"), choices=GENDER_CHOICES, default="", validate_choice=True)
 
 
 class AssignForm(FlaskForm):

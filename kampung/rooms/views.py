@@ -111,7 +111,11 @@ def move(slug: str, registration_id: int):
     """A person into a room by hand (or out of every room), from the roster or the rooms page."""
     trip = trip_or_404(slug)
     registration = child_of_trip_or_404(Registration, registration_id, trip)
-    back = back_to(url_for(".rooms", slug=trip.slug))
+    # Back to the page the form was on (the roster as filtered, or the rooms page).
+    trip_pages = url_for("manage.trip", slug=trip.slug)
+    back = back_to(trip_pages)
+    if back == trip_pages:
+        back = url_for(".rooms", slug=trip.slug)
     form = RoomMoveForm()
     form.set_rooms(service.room_list(trip))
     if not form.validate():
