@@ -15,6 +15,7 @@ from kampung.checkin.models import CheckIn
 from kampung.database import connection
 from kampung.driver_sql import DriverStatement
 from kampung.extensions import db
+from kampung.i18n import WIB
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.search import person_matches
 from kampung.signup.models import Registration, format_rt_rw
@@ -104,6 +105,12 @@ class LastSeen:
 
     checkpoint: str
     at: datetime
+
+    @property
+    def when(self) -> str:
+        """'20/12 06.12': the day and the time in WIB, short enough for a roster line or a cell
+        (the road takes days, so the time alone is not enough)."""
+        return self.at.astimezone(WIB).strftime("%d/%m %H.%M")
 
 
 def last_checkpoints(

@@ -41,16 +41,21 @@ def room_problem(error: service.RoomError) -> str:
     return _("Only people with a seat can be given a room.")
 
 
-def _rooms_page(trip: Trip, status: int = 200, room_form: RoomForm | None = None):
+def _rooms_page(trip: Trip, status: int = 200, new_room_form: RoomForm | None = None):
     placed, seated = service.occupancy(trip)
+    rooms = service.rooms_of(trip)
+    move_form = RoomMoveForm()
+    move_form.set_rooms(rooms)
     return render_template(
         "rooms/rooms.html",
         trip=trip,
-        rooms=service.rooms_of(trip),
+        rooms=rooms,
+        room_form=move_form,
+        back=url_for(".rooms", slug=trip.slug),
         unplaced=service.unplaced(trip),
         placed=placed,
         seated=seated,
-        room_form=room_form or RoomForm(),
+        new_room_form=new_room_form or RoomForm(),
         assign_form=AssignForm(),
     ), status
 
