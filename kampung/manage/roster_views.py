@@ -20,7 +20,6 @@ from kampung.manage.views import bp
 from kampung.models import Bus, Trip
 from kampung.places import KECAMATAN
 from kampung.rooms import service as rooms
-from kampung.rooms.forms import RoomMoveForm
 from kampung.rooms.models import Room
 from kampung.rooms.views import room_problem
 from kampung.signup import service as signup
@@ -36,8 +35,6 @@ def _roster_page(trip: Trip, status: int = 200):
     move_form = BusMoveForm()
     move_form.set_buses(trip)
     result = service.roster(trip, wanted)
-    room_form = RoomMoveForm()
-    room_form.set_rooms(rooms.room_list(trip))
     # Only the admin sends access links, so only the admin's roster says who was sent one.
     is_admin = current_user.has_role("admin")
     return render_page(
@@ -60,7 +57,6 @@ def _roster_page(trip: Trip, status: int = 200):
         ],
         free_seats=trip.capacity - signup.seats_taken(trip),
         move_form=move_form,
-        room_form=room_form,
         last_seen=last_checkpoints(trip.id, (p.id for p in result.people)),
         back=request.full_path.rstrip("?"),
     )

@@ -3,7 +3,7 @@ assignment, moving a person by hand, and the lists for the hotel. Organisers and
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -43,15 +43,10 @@ def room_problem(error: service.RoomError) -> str:
 
 def _rooms_page(trip: Trip, status: int = 200, new_room_form: RoomForm | None = None):
     placed, seated = service.occupancy(trip)
-    rooms = service.rooms_of(trip)
-    move_form = RoomMoveForm()
-    move_form.set_rooms(rooms)
     return render_template(
         "rooms/rooms.html",
         trip=trip,
-        rooms=rooms,
-        room_form=move_form,
-        back=url_for(".rooms", slug=trip.slug),
+        rooms=service.rooms_of(trip),
         unplaced=service.unplaced(trip),
         placed=placed,
         seated=seated,
@@ -110,28 +105,44 @@ def assign(slug: str):
     return redirect(url_for(".rooms", slug=trip.slug), 303)
 
 
-@bp.post("/manage/<slug>/participants/<int:registration_id>/room")
-@road_required
-def move(slug: str, registration_id: int):
-    """A person into a room by hand (or out of every room), from the roster or the rooms page."""
-    trip = trip_or_404(slug)
-    registration = child_of_trip_or_404(Registration, registration_id, trip)
-    # Back to the page the form was on (the roster as filtered, or the rooms page).
+def _choose_page(trip: Trip, registration: Registration, form: RoomMoveForm, status: int = 200):
+    return render_template(
+        "rooms/choose.html",
+        trip=trip,
+        registration=registration,
+        choices=service.rooms_for(registration),
+        form=form,
+        back=_back(trip),
+    ), status
+
+
+def _back(trip: Trip) -> str:
+    """Back to the page the person came from (the roster as filtered, or the rooms page)."""
     trip_pages = url_for("manage.trip", slug=trip.slug)
     back = back_to(trip_pages)
-    if back == trip_pages:
-        back = url_for(".rooms", slug=trip.slug)
+    return url_for(".rooms", slug=trip.slug) if back == trip_pages else back
+
+
+@bp.route("/manage/<slug>/participants/<int:registration_id>/room", methods=["GET", "POST"])
+@road_required
+def move(slug: str, registration_id: int):
+    """A person's room chosen by hand (or no room): the rooms that can take them, then the move."""
+    trip = trip_or_404(slug)
+    registration = child_of_trip_or_404(Registration, registration_id, trip)
     form = RoomMoveForm()
     form.set_rooms(service.room_list(trip))
+    if request.method == "GET":
+        form.room.data = str(registration.room_id or "")
+        return _choose_page(trip, registration, form)
     if not form.validate():
-        flash(_("Choose one of this trip's rooms."), "error")
-        return _rooms_page(trip, 422)
+        form.room.errors[:] = [_("Choose one of this trip's rooms.")]
+        return _choose_page(trip, registration, form, 422)
     room = db.session.get(Room, int(form.room.data)) if form.room.data else None
     try:
         service.move_to_room(registration, room)
     except service.RoomError as exc:
-        flash(room_problem(exc), "error")
-        return _rooms_page(trip, 409)
+        form.room.errors.append(room_problem(exc))
+        return _choose_page(trip, registration, form, 409)
     if room is None:
         flash(_("%(name)s has no room now.", name=registration.full_name), "success")
     else:
@@ -139,7 +150,7 @@ def move(slug: str, registration_id: int):
             _("%(name)s is now in %(room)s.", name=registration.full_name, room=room.name),
             "success",
         )
-    return redirect(back, 303)
+    return redirect(_back(trip), 303)
 
 
 @bp.get("/manage/<slug>/rooms/print")

@@ -202,26 +202,35 @@ def test_a_move_into_a_full_room_or_one_of_the_other_gender_is_refused(app, trip
     a, b, c = (register(trip, person(i, gender=g)).registration for i, g in enumerate("LLP"))
     room = service.add_room(trip, "Kamar 1", 1)
     service.move_to_room(a, room)
+    other = service.add_room(trip, "Kamar putra", 2, "L")
     client = client_as(app, organiser)
-    full = client.post_form(f"/manage/{trip.slug}/participants/{b.id}/room", {"room": room.id})
+    url = f"/manage/{trip.slug}/participants/{{}}/room"
+    # The choice offers only the rooms that can take the person.
+    page = client.get(url.format(c.id)).get_data(True)
+    assert "Kamar 1" not in page and "Kamar putra" not in page
+    assert "Kamar putra · 2 tempat kosong" in client.get(url.format(b.id)).get_data(True)
+    # A form sent anyway is refused in words, and nothing moves.
+    full = client.post_form(url.format(b.id), {"room": room.id})
     assert full.status_code == 409
     assert "Kamar 1 sudah penuh: pilih kamar lain." in full.get_data(True)
-    other = service.add_room(trip, "Kamar putra", 2, "L")
-    wrong = client.post_form(f"/manage/{trip.slug}/participants/{c.id}/room", {"room": other.id})
+    wrong = client.post_form(url.format(c.id), {"room": other.id})
     assert wrong.status_code == 409
     assert "Kamar putra untuk jenis kelamin lain: pilih kamar lain." in wrong.get_data(True)
-    bogus = client.post_form(f"/manage/{trip.slug}/participants/{c.id}/room", {"room": "999"})
+    bogus = client.post_form(url.format(c.id), {"room": "999"})
     assert bogus.status_code == 422
+    assert "Pilih salah satu kamar perjalanan ini." in bogus.get_data(True)
     db.session.expire_all()
     assert (b.room_id, c.room_id) == (None, None)
     moved = client.post_form(
-        f"/manage/{trip.slug}/participants/{b.id}/room",
-        {"room": other.id, "back": f"/manage/{trip.slug}/participants?q=uji"},
+        url.format(b.id), {"room": other.id, "back": f"/manage/{trip.slug}/participants?q=uji"}
     )
     assert moved.status_code == 303
     assert moved.headers["Location"].endswith("/participants?q=uji")
     db.session.expire_all()
     assert b.room_id == other.id
+    # Another site is never where "back" leads.
+    away = client.post_form(url.format(b.id), {"room": "", "back": "//evil.example/"})
+    assert away.headers["Location"].endswith(f"/manage/{trip.slug}/rooms")
 
 
 def test_the_admin_edits_whom_someone_shares_with_and_their_room(app, trip, admin):
