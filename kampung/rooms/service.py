@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kampung.database import transaction
 from kampung.extensions import db
@@ -51,15 +52,20 @@ class NotSeated(RoomError):
 
 
 def rooms_of(trip: Trip) -> list[Room]:
-    """The trip's rooms in the order they were made, each with its occupants: two queries."""
-    return list(
-        db.session.scalars(
-            select(Room)
-            .where(Room.trip_id == trip.id)
-            .options(selectinload(Room.occupants).joinedload(Registration.bus))
-            .order_by(Room.id)
-        )
-    )
+    """The trip's rooms in the order they were made, each with its occupants (and their bus)
+    loaded: two queries, however many rooms."""
+    rooms = list(db.session.scalars(select(Room).where(Room.trip_id == trip.id).order_by(Room.id)))
+    occupants: dict[int, list[Registration]] = {room.id: [] for room in rooms}
+    for person in db.session.scalars(
+        select(Registration)
+        .where(Registration.trip_id == trip.id, Registration.room_id.is_not(None))
+        .options(joinedload(Registration.bus))
+        .order_by(Registration.full_name, Registration.id)
+    ):
+        occupants[person.room_id].append(person)
+    for room in rooms:
+        set_committed_value(room, "occupants", occupants[room.id])
+    return rooms
 
 
 def room_list(trip: Trip) -> list[Room]:
