@@ -78,7 +78,9 @@ def test_organiser_shares_out_the_rooms_and_adds_one(phone, trip, organiser):
 
     # By hand, from the roster: only the rooms that can take the person are offered.
     page.get_by_role("link", name="Peserta", exact=True).click()
-    page.get_by_role("link", name="Kamar Peserta C").click()
+    assert page.get_by_text("Titik absen terakhir: belum dipindai · Kamar: Kamar 2").is_visible()
+    screenshot(page, "roster-rooms")
+    page.get_by_role("link", name="Pilih kamar Peserta C").click()
     choice = page.get_by_label("Kamar", exact=True)
     offered = choice.locator("option").all_inner_texts()
     assert offered == ["Tanpa kamar", "Kamar 2 · 1 tempat kosong"]
