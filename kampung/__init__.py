@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     from kampung.links import public_url
     from kampung.manage import models as manage_models  # noqa: F401
     from kampung.paperwork import models as paperwork_models  # noqa: F401
+    from kampung.rooms import models as room_models  # noqa: F401
     from kampung.signup import models as signup_models  # noqa: F401
     from kampung.staff_links import models as staff_link_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
 
     # Before the routes are added: ids in URLs stay in the range the database can look up.
     app.url_map.converters["int"] = IdConverter
+    import kampung.manage.manifest_views  # noqa: F401  (its routes)
     from kampung.auth import account_views  # noqa: F401  (its routes)
     from kampung.checkin.views import bp as checkin_bp
     from kampung.feedback import editor  # noqa: F401  (its routes)
@@ -97,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from kampung.manage.views import bp as manage_bp
     from kampung.paperwork.views import bp as paperwork_bp
     from kampung.review.views import bp as review_bp
+    from kampung.rooms.views import bp as rooms_bp
     from kampung.signup.views import bp as signup_bp
 
     for bp in (
@@ -110,3 +113,4 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
     ):
         app.register_blueprint(bp)
+    app.register_blueprint(rooms_bp)

@@ -1,5 +1,5 @@
 """Command line: `demo`, `event set …` (switches, per diem), `setup`, `backup`, `privacy purge`;
-`user …` is in kampung.auth.cli."""
+`user …` is in kampung.auth.cli, `rooms assign` in kampung.rooms.cli."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from kampung.auth.service import create_user
 from kampung.database import transaction
 from kampung.extensions import db
 from kampung.models import Trip
+from kampung.rooms.cli import rooms_cli
 
 event_cli = AppGroup("event", help="Trips.")
 privacy_cli = AppGroup("privacy", help="Personal-data duties.")
@@ -207,6 +208,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(event_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(rooms_cli)
     app.cli.add_command(backup)
     app.cli.add_command(demo)
     app.cli.add_command(setup)

@@ -10,6 +10,7 @@ from kampung.i18n import WIB
 from kampung.models import Trip
 from kampung.paperwork.service import set_per_diem
 from kampung.places import KELURAHAN_BY_KECAMATAN
+from kampung.rooms.service import assign_rooms
 from kampung.signup import service
 from kampung.trips import create_trip
 
@@ -54,12 +55,17 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
     # A made-up daily allowance, so that the receipt list (/manage/<slug>/uang-harian) adds up.
     set_per_diem(trip, 350_000, None)
     rng = random.Random(2026)
+    names: list[tuple[str, str]] = []
     for i in range(participants):
         kecamatan = rng.choice(list(KELURAHAN_BY_KECAMATAN))
+        name, gender = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", rng.choice("LP")
+        # Every fifth person asks to share a room with the last one of their gender before.
+        mate = next((n for n, g in reversed(names) if g == gender), "") if i % 5 == 4 else ""
+        names.append((name, gender))
         service.register(
             trip,
             {
-                "full_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                "full_name": name,
                 # 0812-0000-xxxx: a made-up series, never a real subscriber in the demo.
                 "phone": f"+62812{i + 10000000:08d}",
                 "kecamatan": kecamatan,
@@ -67,9 +73,11 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
                 "rt": rng.randint(1, 40),
                 "rw": rng.randint(1, 12),
                 "role": "Ketua RT",
-                "gender": rng.choice("LP"),
+                "gender": gender,
+                "share_with": mate,
             },
             source="import",
             consent_at=datetime.now(WIB),
         )
+    assign_rooms(trip, size=2)
     return trip

@@ -27,8 +27,9 @@ def removal_due(trip: Trip) -> datetime:
 
 
 def purge_trip(trip: Trip, now: datetime | None = None) -> int:
-    """Remove names, phones, emergency contacts, notes, the address below kecamatan and the
-    hashed sources of the sign-ups.
+    """Remove names, phones, emergency contacts, notes, the address below kecamatan, the
+    hashed sources of the sign-ups, and rooms' links to people (whom each asked to share
+    with, who is in which room).
 
     Kept: the registrations as anonymous rows (status, bus, kecamatan), so counts, check-ins
     and survey statistics still add up. Both secrets are replaced and the links staff sent
@@ -58,6 +59,9 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
                     emergency_name="",
                     emergency_phone="",
                     notes="",
+                    # who asked to share with whom, and who slept beside whom
+                    share_with="",
+                    room_id=None,
                     access_token=new_secret(),
                     checkin_code=new_secret(),
                     signup_network=None,

@@ -4,16 +4,18 @@ the offline copy of the list, and the check-in times for the exports. Counting i
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from kampung.checkin.models import CheckIn
 from kampung.database import connection
 from kampung.driver_sql import DriverStatement
 from kampung.extensions import db
+from kampung.i18n import WIB
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.search import person_matches
 from kampung.signup.models import Registration, format_rt_rw
@@ -95,6 +97,54 @@ def checkin_times(trip: Trip) -> dict[int, dict[int, datetime]]:
     for registration_id, checkpoint_id, scanned_at in rows:
         times.setdefault(registration_id, {})[checkpoint_id] = scanned_at
     return times
+
+
+@dataclass(frozen=True)
+class LastSeen:
+    """Where a person was last counted: the checkpoint's name and the scan's time (UTC)."""
+
+    checkpoint: str
+    at: datetime
+
+    @property
+    def when(self) -> str:
+        """'20/12 06.12': the day and the time in WIB, short enough for a roster line or a cell
+        (the road takes days, so the time alone is not enough)."""
+        return self.at.astimezone(WIB).strftime("%d/%m %H.%M")
+
+
+def last_checkpoints(
+    trip_id: int, registration_ids: Iterable[int] | None = None
+) -> dict[int, LastSeen]:
+    """Each registration's last active check-in, by registration id: one query for the trip
+    (or for `registration_ids` only, e.g. one page of the roster).
+
+    "Last" is the latest checkpoint in the trip's order (Checkpoint.position), not the latest
+    scan time: an offline phone's queue may arrive, and be dated, after a later stop's scans,
+    and the trip's order is what "where is everyone now" means. Scan time breaks ties.
+    """
+    place = (
+        func.row_number()
+        .over(
+            partition_by=CheckIn.registration_id,
+            order_by=(Checkpoint.position.desc(), CheckIn.scanned_at.desc(), CheckIn.id.desc()),
+        )
+        .label("place")
+    )
+    query = (
+        select(CheckIn.registration_id, Checkpoint.name, CheckIn.scanned_at, place)
+        .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
+        .where(Checkpoint.trip_id == trip_id, CheckIn.is_active)
+    )
+    if registration_ids is not None:
+        query = query.where(CheckIn.registration_id.in_(list(registration_ids)))
+    latest = query.subquery()
+    rows = db.session.execute(
+        select(latest.c.registration_id, latest.c.name, latest.c.scanned_at).where(
+            latest.c.place == 1
+        )
+    )
+    return {registration_id: LastSeen(name, at) for registration_id, name, at in rows}
 
 
 def code_hash(code: str) -> str:

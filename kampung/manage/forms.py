@@ -34,6 +34,8 @@ from kampung.forms import FlaskForm, Form
 from kampung.i18n import WIB
 from kampung.manage.service import SLUG_PATTERN, BusRow, CheckpointRow, TripSettings
 from kampung.models import Trip
+from kampung.rooms.forms import room_choices
+from kampung.rooms.service import room_list
 from kampung.signup.forms import NumberRange, PersonForm, PhoneField, _at_most
 
 #: what <input type="datetime-local"> sends
@@ -254,12 +256,14 @@ def bus_choices(trip: Trip) -> list[SelectChoice]:
 
 
 class ParticipantForm(PersonForm):
-    """The sign-up form's fields, and the bus, for an admin editing a person."""
+    """The sign-up form's fields, the bus and the room, for an admin editing a person."""
 
     bus = SelectField(_l("Bus"), choices=[], validate_choice=True)
+    room = SelectField(_l("Room"), choices=[], validate_choice=True)
 
     def set_buses(self, trip: Trip) -> None:
         self.bus.choices = bus_choices(trip)
+        self.room.choices = room_choices(room_list(trip))
 
 
 class BusMoveForm(FlaskForm):

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from kampung import phones
 from kampung.auth.roles import admin_required, staff_required
+from kampung.checkin.roster import last_checkpoints
 from kampung.downloads import spreadsheet
 from kampung.extensions import db
 from kampung.fragments import render_page
@@ -18,6 +19,9 @@ from kampung.manage.forms import BusMoveForm, ParticipantForm
 from kampung.manage.views import bp
 from kampung.models import Bus, Trip
 from kampung.places import KECAMATAN
+from kampung.rooms import service as rooms
+from kampung.rooms.models import Room
+from kampung.rooms.views import room_problem
 from kampung.signup import service as signup
 from kampung.signup.models import Registration, Status
 from kampung.staff_links import pages as sending
@@ -53,6 +57,7 @@ def _roster_page(trip: Trip, status: int = 200):
         ],
         free_seats=trip.capacity - signup.seats_taken(trip),
         move_form=move_form,
+        last_seen=last_checkpoints(trip.id, (p.id for p in result.people)),
         back=request.full_path.rstrip("?"),
     )
 
@@ -75,6 +80,9 @@ def participant_edit(slug: str, registration_id: int):
     registration = child_of_trip_or_404(Registration, registration_id, trip)
     form = ParticipantForm(obj=registration if request.method == "GET" else None)
     form.set_buses(trip)
+    if request.method == "GET" or not form.room.raw_data:
+        # A form without the room (a waitlisted person's) keeps the room as it is.
+        form.room.data = str(registration.room_id or "")
     if request.method == "GET":
         form.bus.data = str(registration.bus_id or "")
         # Phones shown the way people write them; saving normalises them again.
@@ -82,8 +90,9 @@ def participant_edit(slug: str, registration_id: int):
         form.emergency_phone.data = phones.display(registration.emergency_phone)
     if form.validate_on_submit():
         bus = db.session.get(Bus, int(form.bus.data)) if form.bus.data else None
+        room = db.session.get(Room, int(form.room.data)) if form.room.data else None
         try:
-            service.edit_participant(registration, form.person(), bus)
+            service.edit_participant(registration, form.person(), bus, room)
         except signup.DuplicatePhone as exc:
             form.phone.errors.append(
                 _(
@@ -93,6 +102,8 @@ def participant_edit(slug: str, registration_id: int):
             )
         except service.BusFull as exc:
             form.bus.errors.append(_("%(bus)s is full.", bus=exc.bus.name))
+        except rooms.RoomError as exc:
+            form.room.errors.append(room_problem(exc))
         else:
             flash(_("Details of %(name)s saved.", name=registration.full_name), "success")
             return redirect(url_for(".participants", slug=trip.slug))

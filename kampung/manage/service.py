@@ -20,6 +20,8 @@ from sqlalchemy.orm import joinedload
 from kampung.database import is_unique_violation, transaction, whole_number
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint, Trip
+from kampung.rooms.models import Room
+from kampung.rooms.service import move_to_room
 from kampung.search import person_matches
 from kampung.signup.models import Registration, Status
 from kampung.signup.service import (
@@ -267,7 +269,7 @@ def roster(trip: Trip, wanted: RosterFilter) -> RosterPage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, wanted.page), pages)
     people = db.session.scalars(
-        query.options(joinedload(Registration.bus))
+        query.options(joinedload(Registration.bus), joinedload(Registration.room))
         .order_by(Registration.full_name, Registration.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
@@ -337,14 +339,19 @@ def move_to_bus(registration: Registration, bus: Bus | None) -> None:
         registration.bus = bus
 
 
-def edit_participant(registration: Registration, person: dict, bus: Bus | None) -> None:
-    """The admin's edit of a person: details and bus in one unit of work, so that a full bus
-    (BusFull) or a phone already in use (DuplicatePhone) saves neither."""
+def edit_participant(
+    registration: Registration, person: dict, bus: Bus | None, room: Room | None
+) -> None:
+    """The admin's edit of a person: details, bus and room in one unit of work, so that a full
+    bus (BusFull), a full room or one of the other gender (kampung.rooms.service's errors) or a
+    phone already in use (DuplicatePhone) saves nothing."""
     with transaction():
         moving = registration.is_seated and bus != registration.bus
         update_details(registration, person)
         if moving:
             move_to_bus(registration, bus)
+        if registration.is_seated and (room.id if room else None) != registration.room_id:
+            move_to_room(registration, room)
 
 
 def ensure_room(registration: Registration, bus: Bus | None) -> None:

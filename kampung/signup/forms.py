@@ -18,7 +18,7 @@ from wtforms.widgets import TelInput, TextInput
 from kampung import phones
 from kampung.forms import FlaskForm
 from kampung.places import KECAMATAN
-from kampung.signup.service import PERSON_FIELDS
+from kampung.signup.service import DETAIL_FIELDS
 
 
 def N_(message: str) -> str:
@@ -165,11 +165,24 @@ class PersonForm(FlaskForm):
         render_kw={"inputmode": "tel"},
     )
     notes = TextAreaField(_l("Health or diet notes"), validators=[_at_most(1000)])
+    share_with = StringField(
+        _l("Who would you like to share a room with? (optional)"),
+        validators=[_at_most(120)],
+        render_kw={"autocomplete": "off"},
+    )
 
     def person(self) -> dict:
         """The validated values, ready for `service.register` or `service.update_details`."""
-        data = {name: self[name].data for name in PERSON_FIELDS if name in self}
-        for name in ("role", "gender", "emergency_name", "emergency_phone", "notes", "kelurahan"):
+        data = {name: self[name].data for name in DETAIL_FIELDS if name in self}
+        for name in (
+            "role",
+            "gender",
+            "emergency_name",
+            "emergency_phone",
+            "notes",
+            "kelurahan",
+            "share_with",
+        ):
             data[name] = data.get(name) or ""
         return data
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from kampung.database import UTCDateTime, utcnow
 from kampung.extensions import Model
 from kampung.models import Bus, Trip
+from kampung.rooms.models import Room
 from kampung.text import clean_text, search_key
 from kampung.tokens import new_secret
 
@@ -52,6 +53,12 @@ class Registration(Model):
     #: health and diet notes for the organisers
     notes: Mapped[str] = mapped_column(Text, default="")
     bus_id: Mapped[int | None] = mapped_column(ForeignKey("bus.id", ondelete="SET NULL"))
+    #: the hotel room (kampung.rooms); only people with a seat are placed
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("room.id", ondelete="SET NULL"), index=True
+    )
+    #: whom the person would like to share a room with, as they wrote it; personal data
+    share_with: Mapped[str] = mapped_column(String(120), default="", server_default="")
     #: registered, waitlisted or cancelled; change it through the methods below
     status: Mapped[str] = mapped_column(String(16), default=Status.registered)
     #: when the person joined the waitlist; the earliest is promoted first
@@ -76,6 +83,7 @@ class Registration(Model):
 
     trip: Mapped[Trip] = relationship()
     bus: Mapped[Bus | None] = relationship()
+    room: Mapped[Room | None] = relationship(back_populates="occupants")
 
     __table_args__ = (
         # One active registration per phone per trip, enforced by the database.
@@ -130,3 +138,5 @@ class Registration(Model):
         self.status = Status.cancelled
         self.cancelled_at = utcnow()
         self.waitlisted_at = None
+        # The bed goes back to the room; a cancelled person sleeps nowhere on the trip.
+        self.room_id = None

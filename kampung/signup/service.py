@@ -38,6 +38,9 @@ PERSON_FIELDS = (
     "emergency_phone",
     "notes",
 )
+#: what the person's form saves: the roster fields, and whom they would share a room with
+#: (kampung.rooms), which is not a roster column
+DETAIL_FIELDS = (*PERSON_FIELDS, "share_with")
 
 
 class SignupError(Exception):
@@ -137,7 +140,7 @@ def add_registration(
         consent_at=consent_at,
         signup_network=origin.network if origin else None,
         signup_device=origin.device if origin else None,
-        **{field: person.get(field) for field in PERSON_FIELDS if field in person},
+        **{field: person.get(field) for field in DETAIL_FIELDS if field in person},
     )
     if seats_taken(trip) < trip.capacity:
         registration.register()
@@ -206,7 +209,7 @@ def update_details(registration: Registration, person: dict, *, self_service: bo
         other = find_active_by_phone(trip, person.get("phone", registration.phone))
         if other is not None and other.id != registration.id:
             raise DuplicatePhone(other)
-        for field in PERSON_FIELDS:
+        for field in DETAIL_FIELDS:
             if field in person:
                 setattr(registration, field, person[field])
         db.session.flush()

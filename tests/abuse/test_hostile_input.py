@@ -150,6 +150,13 @@ TARGETS: dict[str, Target] = {
         _admin("participants/{alice}/send-link"),
         lambda w: [{"message": "promoted", "back": f"/manage/{w['slug']}/"}, {"message": "link"}],
     ),
+    "rooms.add": Target(
+        "organiser", _admin("rooms/new"), lambda w: [{"name": "Kamar 101", "capacity": "2"}]
+    ),
+    "rooms.assign": Target("organiser", _admin("rooms/assign"), lambda w: [{"size": "2"}]),
+    "rooms.move": Target(
+        "organiser", _admin("participants/{alice}/room"), lambda w: [{"room": ""}]
+    ),
     "checkin.scanner": Target(
         "organiser",
         _admin("checkin/{checkpoint}"),

@@ -15,6 +15,7 @@ from kampung.feedback import service as feedback
 from kampung.feedback.models import Kind
 from kampung.origin import Origin
 from kampung.review import service as review
+from kampung.rooms import service as rooms
 from kampung.signup import service as signup
 from tests.abuse.conftest import make_world, send, upload
 from tests.abuse.test_hostile_urls import _get_pages
@@ -53,7 +54,9 @@ def poisoned(app):
             options=[{"id": XSS, "en": XSS}, {"id": "Tidak", "en": "No"}],
         ),
     )
-    texts = dict.fromkeys(("full_name", "kelurahan", "role", "emergency_name", "notes"), XSS)
+    texts = dict.fromkeys(
+        ("full_name", "kelurahan", "role", "emergency_name", "notes", "share_with"), XSS
+    )
     # From one phone, so that the page of sign-up bursts shows them too.
     phone = Origin(network="0123456789abcdef", device="fedcba9876543210")
     mallory = signup.register(trip, person(1, **texts), origin=phone).registration
@@ -63,6 +66,7 @@ def poisoned(app):
     ).registration
     mallory.bus_id = trip.buses[0].id
     db.session.commit()
+    rooms.move_to_room(mallory, rooms.add_room(trip, XSS, 2))
     single = survey.questions[-1]
     answers = good_answers(survey, text=XSS) | {single.id: ["0"]}
     feedback.submit(survey, mallory, answers)
@@ -134,6 +138,9 @@ def test_every_page_escapes_the_payload(app, poisoned):
         f"/manage/{slug}/survey",
         f"/manage/{slug}/survey/questions/{poisoned['question_id']}",
         f"/manage/{slug}/signups",
+        f"/manage/{slug}/manifest",
+        f"/manage/{slug}/rooms",
+        f"/manage/{slug}/rooms/print",
         f"/manage/{slug}/signups/device/{poisoned['alice'].id}/{poisoned['excel'].id}/cancel",
         poisoned["import_url"],
     }
