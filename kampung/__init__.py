@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     # Before the routes are added: ids in URLs stay in the range the database can look up.
     app.url_map.converters["int"] = IdConverter
     from kampung.auth import account_views  # noqa: F401  (its routes)
+    from kampung.checkin import stop_views  # noqa: F401  (its routes)
     from kampung.checkin.views import bp as checkin_bp
     from kampung.feedback import editor  # noqa: F401  (its routes)
     from kampung.feedback.views import bp as feedback_bp

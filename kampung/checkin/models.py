@@ -102,3 +102,21 @@ class ScanLog(db.Model):
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the server's clock when the scan arrived
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BusMove(db.Model):
+    """A person moved onto another bus at a scanner ("Pindahkan ke bus ini"): who, when, where."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    #: the checkpoint whose scanner made the move
+    checkpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkpoint.id", ondelete="SET NULL")
+    )
+    #: the bus the person was on before; None when they had none (or it was removed since)
+    from_bus_id: Mapped[int | None] = mapped_column(ForeignKey("bus.id", ondelete="SET NULL"))
+    to_bus_id: Mapped[int | None] = mapped_column(ForeignKey("bus.id", ondelete="SET NULL"))
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from kampung.checkin.models import CheckIn
 from kampung.database import connection
@@ -77,6 +77,7 @@ def search(trip: Trip, query: str, limit: int = 20) -> list[Registration]:
     return list(
         db.session.scalars(
             select(Registration)
+            .options(joinedload(Registration.bus))
             .where(Registration.trip_id == trip.id, Registration.is_seated, person_matches(query))
             .order_by(Registration.full_name)
             .limit(limit)
@@ -152,6 +153,7 @@ def offline_copy(trip: Trip, checkpoint: Checkpoint, now: datetime) -> dict:
                     "rt_rw": r.rt_rw,
                     "kelurahan": readable(r.kelurahan),
                     "bus": readable(bus or ""),
+                    "bus_id": r.bus_id,
                 },
             }
             for r, bus, checkin_id in rows

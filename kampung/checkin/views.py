@@ -21,10 +21,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kampung.auth.roles import roles_required
-from kampung.checkin import api, roster, service
+from kampung.checkin import api, rollcall, roster, service
 from kampung.checkin.models import CheckIn
 from kampung.checkin.results import describe, scanner_strings
-from kampung.database import utcnow, whole_number
+from kampung.database import MAX_ID, utcnow, whole_number
 from kampung.fragments import render_page
 from kampung.links import public_url, site_hosts
 from kampung.lookups import child_of_trip_or_404, trip_or_404
@@ -36,6 +36,7 @@ from kampung.tokens import looks_like_token
 bp = Blueprint("checkin", __name__)
 
 organiser_required = roles_required("organiser")
+admin_required = roles_required("admin")
 
 
 def _checkpoint_or_404(slug: str, checkpoint_id: int) -> tuple[Trip, Checkpoint]:
@@ -43,36 +44,49 @@ def _checkpoint_or_404(slug: str, checkpoint_id: int) -> tuple[Trip, Checkpoint]
     return trip, child_of_trip_or_404(Checkpoint, checkpoint_id, trip)
 
 
-def _bus(trip: Trip) -> Bus | None:
-    """The bus the page is narrowed to (?bus=<id>), when it is one of this trip's."""
+def _bus(trip: Trip, checkpoint: Checkpoint | None = None) -> Bus | None:
+    """The bus the page is narrowed to: a stop's own bus, else ?bus=<id> when it is one of this
+    trip's."""
+    if checkpoint is not None and checkpoint.bus is not None:
+        return checkpoint.bus
     wanted = request.args.get("bus", type=int)
     return next((b for b in trip.buses if b.id == wanted), None)
 
 
 def _live_context(trip: Trip, checkpoint: Checkpoint, bus: Bus | None) -> dict:
-    rows = roster.roster(checkpoint, bus.id if bus else None)
+    """The count, the missing (a page of them) and the latest check-ins: a few small queries."""
+    bus_id = bus.id if bus else None
+    page = min(whole_number(request.args.get("page", "")) or 1, MAX_ID)
     return {
         "trip": trip,
         "checkpoint": checkpoint,
         "bus": bus,
-        "count": roster.count(rows),
-        "missing": [row for row in rows if row.checkin is None],
+        "counts": rollcall.counts(checkpoint, bus_id, current_user.id),
+        "missing": rollcall.missing(checkpoint, bus_id, page),
+        "recent": rollcall.recent(checkpoint, bus_id),
+        # where an undo leads back to
+        "undo_back": "count" if request.endpoint == "checkin.count" else "scanner",
+    }
+
+
+def _search_context(trip: Trip, checkpoint: Checkpoint) -> dict:
+    query = request.args.get("q", "")
+    results = roster.search(trip, query) if query else []
+    return {
+        "query": query,
+        "results": results,
+        "here": rollcall.here(checkpoint, [r.id for r in results]),
     }
 
 
 # --- The scanner -------------------------------------------------------------------------------
 
 
-@bp.get("/manage/<slug>/checkin")
-@organiser_required
-def checkpoints(slug: str):
-    return render_template("checkin/checkpoints.html", trip=trip_or_404(slug))
-
-
 @bp.route("/manage/<slug>/checkin/<int:checkpoint_id>", methods=["GET", "POST"])
 @organiser_required
 def scanner(slug: str, checkpoint_id: int):
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
+    bus = _bus(trip, checkpoint)
     result = None
     if request.method == "POST":
         # The page without JavaScript: a typed code, or a search result's check-in button.
@@ -82,16 +96,21 @@ def scanner(slug: str, checkpoint_id: int):
                 checkpoint.id,
                 current_user,
                 device=request.form.get("device", "")[:40] or _("web form"),
+                bus_id=bus.id if bus else None,
                 site_hosts=site_hosts(),
             )
         )
-    query = request.args.get("q", "")
+    return _scanner_page(trip, checkpoint, bus, result)
+
+
+def _scanner_page(trip: Trip, checkpoint: Checkpoint, bus: Bus | None, result, status=200):
     return render_page(
         "checkin/scanner.html",
-        **_live_context(trip, checkpoint, _bus(trip)),
+        status,
+        **_live_context(trip, checkpoint, bus),
+        **_search_context(trip, checkpoint),
         result=result,
-        query=query,
-        results=roster.search(trip, query) if query else [],
+        code=request.form.get("code", "") if result else "",
         strings=scanner_strings(),
         hosts=site_hosts(),
         offline_until=roster.iso_utc(roster.offline_until(trip)),
@@ -133,7 +152,11 @@ def offline(slug: str):
 @organiser_required
 def count(slug: str, checkpoint_id: int):
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
-    return render_page("checkin/count.html", **_live_context(trip, checkpoint, _bus(trip)))
+    return render_page(
+        "checkin/count.html",
+        **_live_context(trip, checkpoint, _bus(trip, checkpoint)),
+        **_search_context(trip, checkpoint),
+    )
 
 
 @bp.get("/manage/<slug>/checkin/<int:checkpoint_id>/roster.json")
@@ -165,6 +188,8 @@ def undo(slug: str, checkin_id: int):
     trip = trip_or_404(slug)
     checkin = child_of_trip_or_404(CheckIn, checkin_id, trip)
     back = url_for("checkin.scanner", slug=slug, checkpoint_id=checkin.checkpoint_id)
+    if (page := request.args.get("back")) in ("count", "scanner"):
+        back = url_for(f"checkin.{page}", slug=slug, checkpoint_id=checkin.checkpoint_id)
     error = None
     if request.method == "POST":
         reason = clean_text(request.form.get("reason", ""))
@@ -186,7 +211,7 @@ def undo(slug: str, checkin_id: int):
 @organiser_required
 def daftar_hadir(slug: str, checkpoint_id: int):
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
-    bus = _bus(trip)
+    bus = _bus(trip, checkpoint)
     groups: dict[str, list] = {}
     for row in roster.roster(checkpoint, bus.id if bus else None):
         groups.setdefault(row.bus or _("No bus"), []).append(row)
@@ -239,7 +264,8 @@ def code(code: str):
 @bp.post("/api/checkins")
 @organiser_required
 def api_checkins():
-    """A batch of scans [{code, checkpoint, scanned_at, nonce, device}], one answer per scan."""
+    """A batch of scans [{code, checkpoint, scanned_at, nonce, device, bus}], one answer per
+    scan."""
     try:
         if request.content_length and request.content_length > api.MAX_BODY:
             raise api.too_large()
@@ -257,6 +283,7 @@ def api_checkins():
                 scan.scanned_at,
                 scan.nonce,
                 scan.device,
+                bus_id=scan.bus_id,
                 site_hosts=hosts,
             )
         )

@@ -7,7 +7,7 @@
 import { startCamera } from "./camera.js";
 import { keepOffline } from "./offline.js";
 import { $, root } from "./page.js";
-import { queuedHashes, renderQueue, sync } from "./queue.js";
+import { isEmpty, queuedHashes, renderQueue, sync } from "./queue.js";
 import { dropExpired, refreshRoster } from "./roster.js";
 import { scan } from "./scan.js";
 import { KEYS } from "./storage.js";
@@ -56,6 +56,13 @@ window.addEventListener("online", () => {
   refreshCopy();
 });
 window.addEventListener("offline", renderQueue);
+// Scans still on this phone: closing the page keeps them (localStorage), but say so first.
+window.addEventListener("beforeunload", (event) => {
+  if (!isEmpty()) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
 setInterval(sync, SYNC_EVERY_MS);
 setInterval(refreshCopy, ROSTER_EVERY_MS);
 

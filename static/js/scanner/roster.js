@@ -4,7 +4,7 @@
 // expires after the trip (expires_at) and is then deleted, here and on every scanner page.
 
 import { looksLikeCode } from "./codes.js";
-import { cfg, text } from "./page.js";
+import { busId, cfg, text } from "./page.js";
 import { KEYS, forget, keysStartingWith, load, save } from "./storage.js";
 
 // A copy still in date, or null (past its date, or from before copies had one).
@@ -64,8 +64,20 @@ export function localAnswer(code, hash) {
   if (!copy) return { colour: "red", title: text.unknown, detail: text.no_roster };
   // Cancelled and waitlisted people are not in the copy: red, and the server says why on sync.
   if (!entry) return { colour: "red", title: text.not_listed, detail: text.not_listed_detail };
+  // A passenger of another bus, as check_in() decides it: amber, naming their own bus.
+  if (busId && entry.person.bus_id !== busId) {
+    const bus = entry.person.bus;
+    const title = bus ? text.wrong_bus_title.replace("%(bus)s", bus) : text.wrong_bus_none;
+    return {
+      outcome: "wrong_bus",
+      colour: "amber",
+      title,
+      detail: text.wrong_bus_detail,
+      person: entry.person,
+    };
+  }
   if (entry.here) {
     return { colour: "amber", title: text.already, detail: text.already_local, person: entry.person };
   }
-  return { colour: "green", title: text.ok, person: entry.person };
+  return { outcome: "ok", colour: "green", title: text.ok, person: entry.person };
 }
