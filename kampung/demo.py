@@ -53,7 +53,7 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
     rng = random.Random(2026)
     for i in range(participants):
         kecamatan = rng.choice(list(KELURAHAN_BY_KECAMATAN))
-        service.register(
+        registration = service.register(
             trip,
             {
                 "full_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
@@ -65,8 +65,15 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
                 "rw": rng.randint(1, 12),
                 "role": "Ketua RT",
                 "gender": rng.choice("LP"),
+                "emergency_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                # the same made-up series, further on
+                "emergency_phone": f"+62812{i + 10005000:08d}",
             },
             source="import",
             consent_at=datetime.now(WIB),
-        )
+        ).registration
+        # Both buses fill, as on the road: the roll-call per bus has something to show.
+        if i % 2 and registration.bus_id is not None:
+            with transaction():
+                registration.bus = trip.buses[1]
     return trip

@@ -25,7 +25,7 @@ from kampung.checkin import api, rollcall, roster, service
 from kampung.checkin.models import CheckIn
 from kampung.checkin.results import describe, scanner_strings
 from kampung.database import MAX_ID, utcnow, whole_number
-from kampung.fragments import render_page
+from kampung.fragments import render_page, requested_block
 from kampung.links import public_url, site_hosts
 from kampung.lookups import child_of_trip_or_404, trip_or_404
 from kampung.models import Bus, Checkpoint, Trip
@@ -53,29 +53,38 @@ def _bus(trip: Trip, checkpoint: Checkpoint | None = None) -> Bus | None:
     return next((b for b in trip.buses if b.id == wanted), None)
 
 
-def _live_context(trip: Trip, checkpoint: Checkpoint, bus: Bus | None) -> dict:
-    """The count, the missing (a page of them) and the latest check-ins: a few small queries."""
+#: what each polled or searched block of the scanner and count pages reads; the whole page
+#: reads everything
+_BLOCK_NEEDS = {
+    "counts": {"counts"},
+    "missing": {"counts", "missing", "recent"},
+    "search_results": {"search"},
+}
+_ALL = {"counts", "missing", "recent", "search"}
+
+
+def _live_context(trip: Trip, checkpoint: Checkpoint, bus: Bus | None, template: str) -> dict:
+    """The count, the missing (a page of them), the latest check-ins and the search: a few small
+    queries, and only those the requested block shows (a poll of the count reads the count)."""
     bus_id = bus.id if bus else None
+    needs = _BLOCK_NEEDS.get(requested_block(template) or "", _ALL)
     page = min(whole_number(request.args.get("page", "")) or 1, MAX_ID)
+    query = request.args.get("q", "") if "search" in needs else ""
+    results = roster.search(trip, query) if query else []
     return {
         "trip": trip,
         "checkpoint": checkpoint,
         "bus": bus,
-        "counts": rollcall.counts(checkpoint, bus_id, current_user.id),
-        "missing": rollcall.missing(checkpoint, bus_id, page),
-        "recent": rollcall.recent(checkpoint, bus_id),
-        # where an undo leads back to
-        "undo_back": "count" if request.endpoint == "checkin.count" else "scanner",
-    }
-
-
-def _search_context(trip: Trip, checkpoint: Checkpoint) -> dict:
-    query = request.args.get("q", "")
-    results = roster.search(trip, query) if query else []
-    return {
+        "counts": rollcall.counts(checkpoint, bus_id, current_user.id)
+        if "counts" in needs
+        else None,
+        "missing": rollcall.missing(checkpoint, bus_id, page) if "missing" in needs else None,
+        "recent": rollcall.recent(checkpoint, bus_id) if "recent" in needs else [],
         "query": query,
         "results": results,
         "here": rollcall.here(checkpoint, [r.id for r in results]),
+        # where an undo leads back to
+        "undo_back": "count" if request.endpoint == "checkin.count" else "scanner",
     }
 
 
@@ -107,8 +116,7 @@ def _scanner_page(trip: Trip, checkpoint: Checkpoint, bus: Bus | None, result, s
     return render_page(
         "checkin/scanner.html",
         status,
-        **_live_context(trip, checkpoint, bus),
-        **_search_context(trip, checkpoint),
+        **_live_context(trip, checkpoint, bus, "checkin/scanner.html"),
         result=result,
         code=request.form.get("code", "") if result else "",
         strings=scanner_strings(),
@@ -154,8 +162,7 @@ def count(slug: str, checkpoint_id: int):
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
     return render_page(
         "checkin/count.html",
-        **_live_context(trip, checkpoint, _bus(trip, checkpoint)),
-        **_search_context(trip, checkpoint),
+        **_live_context(trip, checkpoint, _bus(trip, checkpoint), "checkin/count.html"),
     )
 
 
