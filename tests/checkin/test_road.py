@@ -5,17 +5,19 @@ bus coordinator."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from kampung.checkin import rollcall, service, stops
 from kampung.checkin.models import BusMove, CheckIn, ScanLog
+from kampung.checkin.roster import code_hash
 from kampung.checkin.service import Outcome
 from kampung.database import utcnow
 from kampung.extensions import db
 from kampung.models import Bus, Checkpoint
-from kampung.signup.service import register
+from kampung.signup.models import Registration
+from kampung.signup.service import cancel, register
 from kampung.trips import create_trip
 from tests.conftest import log_in, make_user, person
 
@@ -390,3 +392,31 @@ def test_admin_makes_an_organiser_coordinator_of_a_bus(client, trip, admin, orga
 def test_an_organiser_cannot_set_coordinators(staff, trip, organiser):
     url = f"/manage/{trip.slug}/checkin/buses/{trip.buses[0].id}/coordinator"
     assert staff.post_form(url, {"organiser": str(organiser.id)}).status_code == 403
+
+
+# --- The phone's copy of the list ----------------------------------------------------------------
+
+
+def test_the_phone_asks_only_for_what_changed_since_its_copy(staff, trip, organiser, two_buses):
+    _bus1, _bus2, people = two_buses
+    db.session.execute(db.update(Registration).values(updated_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    url = f"/manage/{trip.slug}/checkin/{trip.checkpoints[0].id}/roster.json"
+    full = staff.get(url).get_json()
+    assert full["changes"] is False and len(full["entries"]) == 5
+    service.check_in(people[0].checkin_code, trip.checkpoints[0].id, organiser)
+    cancel(people[1])
+    changed = staff.get(url, query_string={"since": full["as_of"]}).get_json()
+    assert changed["changes"] is True
+    by_hash = {entry["hash"]: entry for entry in changed["entries"]}
+    assert set(by_hash) == {code_hash(people[0].checkin_code), code_hash(people[1].checkin_code)}
+    assert by_hash[code_hash(people[0].checkin_code)]["here"] is True
+    assert by_hash[code_hash(people[1].checkin_code)] == {
+        "hash": code_hash(people[1].checkin_code),
+        "gone": True,
+    }
+    assert "Peserta Uji 1" not in str(changed)
+    # A date the server cannot read, or one too old: the whole list again.
+    for since in ("kemarin", "2020-01-01T00:00:00Z"):
+        again = staff.get(url, query_string={"since": since}).get_json()
+        assert again["changes"] is False and len(again["entries"]) == 4

@@ -22,11 +22,14 @@ export function dropExpired() {
   copy = current(load(KEYS.roster, null));
 }
 
-// The server's list, when there is a network; `queued`: hashes of the scans not sent yet.
+// The server's list, when there is a network; `queued`: hashes of the scans not sent yet. A copy
+// already here asks only for what changed since it was read (`as_of`): a few entries, not the
+// whole list of a large trip every 30 seconds.
 export async function refreshRoster(queued) {
   if (!navigator.onLine) return;
   try {
-    const response = await fetch(cfg.roster, { headers: { Accept: "application/json" } });
+    const since = copy?.as_of ? `?since=${encodeURIComponent(copy.as_of)}` : "";
+    const response = await fetch(cfg.roster + since, { headers: { Accept: "application/json" } });
     if (!response.ok) return;
     const data = await response.json();
     if (!current(data)) {
@@ -34,9 +37,20 @@ export async function refreshRoster(queued) {
       copy = null;
       return;
     }
+    let entries = data.entries;
+    if (data.changes && copy) {
+      const byHash = new Map(copy.entries.map((entry) => [entry.hash, entry]));
+      for (const entry of data.entries) {
+        if (entry.gone) byHash.delete(entry.hash);
+        else byHash.set(entry.hash, entry);
+      }
+      entries = [...byHash.values()];
+    } else {
+      entries = entries.filter((entry) => !entry.gone);
+    }
     // Scans still in the queue count as here, whatever the server knows yet.
-    for (const entry of data.entries) if (queued.has(entry.hash)) entry.here = true;
-    copy = { expires_at: data.expires_at, entries: data.entries };
+    for (const entry of entries) if (queued.has(entry.hash)) entry.here = true;
+    copy = { expires_at: data.expires_at, as_of: data.as_of, entries };
     save(KEYS.roster, copy);
   } catch {
     // Offline again, or logged out: keep the copy we have.
