@@ -57,6 +57,14 @@ class CheckIn(db.Model):
             sqlite_where=text("undone_at IS NULL"),
             postgresql_where=text("undone_at IS NULL"),
         ),
+        # The latest check-ins at a checkpoint, newest first (the roll-call's undo list).
+        Index(
+            "ix_checkin_latest",
+            "checkpoint_id",
+            "received_at",
+            sqlite_where=text("undone_at IS NULL"),
+            postgresql_where=text("undone_at IS NULL"),
+        ),
     )
 
     @property

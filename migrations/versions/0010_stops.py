@@ -73,7 +73,25 @@ def upgrade():
         )
 
 
+    op.create_index(
+        "ix_registration_trip_status_bus",
+        "registration",
+        ["trip_id", "status", "bus_id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_checkin_latest",
+        "check_in",
+        ["checkpoint_id", "received_at"],
+        unique=False,
+        sqlite_where=sa.text("undone_at IS NULL"),
+        postgresql_where=sa.text("undone_at IS NULL"),
+    )
+
+
 def downgrade():
+    op.drop_index("ix_checkin_latest", table_name="check_in")
+    op.drop_index("ix_registration_trip_status_bus", table_name="registration")
     with op.batch_alter_table("bus_move", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bus_move_registration_id"))
     op.drop_table("bus_move")
