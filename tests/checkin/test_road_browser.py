@@ -198,3 +198,22 @@ def test_offline_wrong_bus_is_decided_on_the_phone_and_the_badge_stays(
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
     assert not errors, errors
+
+
+def test_admin_names_a_coordinator_whose_bus_comes_first(
+    browser, live_server, trip, admin, organiser, passengers
+):
+    page, errors = phone(browser, live_server, admin)
+    page.goto(f"/manage/{trip.slug}/checkin")
+    page.get_by_label("Koordinator Bus 2").select_option(label=organiser.name)
+    page.get_by_role("button", name="Simpan Bus 2").click()
+    page.get_by_text("Bus 2: koordinator Rina.").wait_for(state="visible")
+    page.get_by_role("heading", name="Koordinator bus").scroll_into_view_if_needed()
+    screenshot(page, "road-coordinators")
+    assert axe_violations(page) == []
+
+    mine, mine_errors = phone(browser, live_server, organiser)
+    mine.goto(f"/manage/{trip.slug}/checkin/{trip.checkpoints[0].id}/count")
+    first = mine.locator(".bus-counts li").first
+    assert "Bus 2: 0/2" in first.inner_text() and "bus Anda" in first.inner_text()
+    assert not errors and not mine_errors, errors + mine_errors

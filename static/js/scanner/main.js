@@ -1,8 +1,9 @@
 // The scanner page (templates/checkin/scanner.html): camera, typed code and search results all
 // lead to one scan (scan.js); the result covers the screen (result.js); scans made without a
 // network wait in a queue (queue.js), decided by this phone's copy of the list (roster.js);
-// the page itself loads offline (offline.js). Without JavaScript the page still works: the
-// typed code and the search results are plain forms.
+// the page itself loads offline (offline.js); device.js names this phone. Without JavaScript
+// the page still works: the typed code, the search results and "Pindahkan ke bus ini" are plain
+// forms.
 
 import { startCamera } from "./camera.js";
 import { keepOffline } from "./offline.js";
