@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     import kampung.manage.manifest_views  # noqa: F401  (its routes)
     from kampung.auth import account_views  # noqa: F401  (its routes)
+    from kampung.checkin import stop_views  # noqa: F401  (its routes)
     from kampung.checkin.views import bp as checkin_bp
     from kampung.feedback import editor  # noqa: F401  (its routes)
     from kampung.feedback.views import bp as feedback_bp

@@ -62,7 +62,7 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
         # Every fifth person asks to share a room with the last one of their gender before.
         mate = next((n for n, g in reversed(names) if g == gender), "") if i % 5 == 4 else ""
         names.append((name, gender))
-        service.register(
+        registration = service.register(
             trip,
             {
                 "full_name": name,
@@ -75,9 +75,16 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
                 "role": "Ketua RT",
                 "gender": gender,
                 "share_with": mate,
+                "emergency_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                # the same made-up series, further on
+                "emergency_phone": f"+62812{i + 10005000:08d}",
             },
             source="import",
             consent_at=datetime.now(WIB),
-        )
+        ).registration
+        # Both buses fill, as on the road: the roll-call per bus has something to show.
+        if i % 2 and registration.bus_id is not None:
+            with transaction():
+                registration.bus = trip.buses[1]
     assign_rooms(trip, size=2)
     return trip

@@ -94,12 +94,16 @@ class Bus(Model):
     seats: Mapped[int] = mapped_column(default=0)
     #: order on the trip's pages
     position: Mapped[int] = mapped_column(default=0)
+    #: the organiser who runs this bus's roll-call; their bus comes first on their count pages
+    coordinator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
 
     trip: Mapped[Trip] = relationship(back_populates="buses")
 
 
 class Checkpoint(Model):
-    """A moment everyone must be counted: a departure, a return."""
+    """A moment everyone must be counted: a departure, a return, a stop on the road."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id", ondelete="CASCADE"), index=True)
@@ -107,5 +111,8 @@ class Checkpoint(Model):
     name: Mapped[str] = mapped_column(String(120))
     #: order in the trip, first departure first
     position: Mapped[int] = mapped_column(default=0)
+    #: a stop for one bus only (its scanner answers everyone else "wrong bus"); None: every bus
+    bus_id: Mapped[int | None] = mapped_column(ForeignKey("bus.id", ondelete="SET NULL"))
 
     trip: Mapped[Trip] = relationship(back_populates="checkpoints")
+    bus: Mapped[Bus | None] = relationship()

@@ -25,6 +25,8 @@ class Scan:
     scanned_at: datetime | None
     nonce: str
     device: str
+    #: the bus the scanner is narrowed to; None for every bus
+    bus_id: int | None = None
 
 
 class BatchError(Exception):
@@ -41,7 +43,8 @@ def too_large() -> BatchError:
 
 
 def parse_batch(payload: Any) -> list[Scan]:
-    """`[{code, checkpoint, scanned_at, nonce, device}, ...]` (or `{"scans": [...]}`) as Scans."""
+    """`[{code, checkpoint, scanned_at, nonce, device, bus}, ...]` (or `{"scans": [...]}`) as
+    Scans; `bus` is optional (null or absent: every bus)."""
     if isinstance(payload, dict):
         payload = payload.get("scans")
     if not isinstance(payload, list) or not payload:
@@ -57,7 +60,8 @@ def parse_batch(payload: Any) -> list[Scan]:
                 400,
                 _(
                     "Scan %(n)d is malformed: it needs code, checkpoint (a number), nonce "
-                    "(8 to 64 characters), device and scanned_at (ISO 8601 with a zone).",
+                    "(8 to 64 characters), device and scanned_at (ISO 8601 with a zone); "
+                    "bus, when given, is a number.",
                     n=number,
                 ),
             ) from None
@@ -77,7 +81,14 @@ def _scan(item: Any) -> Scan:
         raise ValueError
     if not 0 < checkpoint_id <= MAX_ID:
         raise ValueError
-    return Scan(code, checkpoint_id, parse_time(item.get("scanned_at")), nonce, device)
+    bus_id = item.get("bus")
+    if bus_id is not None and not _an_id(bus_id):
+        raise ValueError
+    return Scan(code, checkpoint_id, parse_time(item.get("scanned_at")), nonce, device, bus_id)
+
+
+def _an_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def parse_time(value: Any) -> datetime | None:

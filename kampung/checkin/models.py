@@ -57,6 +57,14 @@ class CheckIn(Model):
             sqlite_where=text("undone_at IS NULL"),
             postgresql_where=text("undone_at IS NULL"),
         ),
+        # The latest check-ins at a checkpoint, newest first (the roll-call's undo list).
+        Index(
+            "ix_checkin_latest",
+            "checkpoint_id",
+            "received_at",
+            sqlite_where=text("undone_at IS NULL"),
+            postgresql_where=text("undone_at IS NULL"),
+        ),
     )
 
     @property
@@ -102,3 +110,21 @@ class ScanLog(Model):
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the server's clock when the scan arrived
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BusMove(Model):
+    """A person moved onto another bus at a scanner ("Pindahkan ke bus ini"): who, when, where."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    #: the checkpoint whose scanner made the move
+    checkpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkpoint.id", ondelete="SET NULL")
+    )
+    #: the bus the person was on before; None when they had none (or it was removed since)
+    from_bus_id: Mapped[int | None] = mapped_column(ForeignKey("bus.id", ondelete="SET NULL"))
+    to_bus_id: Mapped[int | None] = mapped_column(ForeignKey("bus.id", ondelete="SET NULL"))
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from kampung.text import readable
 TITLES = {
     Outcome.ok: _l("Checked in"),
     Outcome.already: _l("Already checked in"),
+    Outcome.wrong_bus: _l("Not this bus"),
     Outcome.unknown: _l("Unknown code"),
     Outcome.other_trip: _l("Registered for another trip"),
     Outcome.cancelled: _l("Registration cancelled"),
@@ -47,23 +48,38 @@ def describe(result: Result) -> dict:
         detail = str(INVALID_DETAILS.get(result.detail, ""))
     elif result.outcome == Outcome.unknown:
         detail = _("This code is not on any trip's list.")
+    elif result.outcome == Outcome.wrong_bus:
+        detail = _("Not counted on this bus.")
     person = result.person
     return {
         "nonce": result.nonce,
         "outcome": str(result.outcome),
         "colour": result.colour,
-        "title": str(TITLES[result.outcome]),
+        "title": _title(result),
         "detail": readable(detail),
         "replayed": result.replayed,
         # The scanner sets these as text: without a stored bidi override (kampung.text).
         "person": (
             {"name": readable(person.name), "rt_rw": person.rt_rw}
             | {"kelurahan": readable(person.kelurahan), "bus": readable(person.bus)}
+            | {"bus_id": person.bus_id}
             if person
             else None
         ),
-        "checkin_id": result.checkin_id if result.outcome == Outcome.ok else None,
+        # The check-in that counts (new, or the first one on amber): the result offers its undo.
+        "checkin_id": result.checkin_id
+        if result.outcome in (Outcome.ok, Outcome.already)
+        else None,
     }
+
+
+def _title(result: Result) -> str:
+    """The headline; on a wrong bus it names the person's own: "Bukan bus ini: naik Bus 2"."""
+    if result.outcome == Outcome.wrong_bus and result.person:
+        if result.person.bus:
+            return _("Not this bus: board %(bus)s", bus=readable(result.person.bus))
+        return _("Not this bus: no bus yet")
+    return str(TITLES[result.outcome])
 
 
 def scanner_strings() -> dict[str, str]:
@@ -73,6 +89,11 @@ def scanner_strings() -> dict[str, str]:
         "foreign_url": str(INVALID_DETAILS["foreign_url"]),
         "malformed": str(INVALID_DETAILS["malformed"]),
         "already_local": _("Already checked in (by the list on this phone)."),
+        # %(bus)s is filled in by the script (static/js/scanner/roster.js)
+        "wrong_bus_title": _("Not this bus: board %(bus)s"),
+        "wrong_bus_none": _("Not this bus: no bus yet"),
+        "wrong_bus_detail": _("Not counted on this bus."),
+        "unsent": _("%(n)s not sent yet"),
         "no_roster": _("This phone has no copy of the list yet."),
         "not_listed": _("Not on the list"),
         "not_listed_detail": _(

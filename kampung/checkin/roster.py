@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from kampung.checkin.models import CheckIn
 from kampung.database import connection
@@ -18,7 +18,7 @@ from kampung.extensions import db
 from kampung.i18n import WIB
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.search import person_matches
-from kampung.signup.models import Registration, format_rt_rw
+from kampung.signup.models import Registration, Status, format_rt_rw
 from kampung.text import readable
 
 
@@ -79,6 +79,7 @@ def search(trip: Trip, query: str, limit: int = 20) -> list[Registration]:
     return list(
         db.session.scalars(
             select(Registration)
+            .options(joinedload(Registration.bus))
             .where(Registration.trip_id == trip.id, Registration.is_seated, person_matches(query))
             .order_by(Registration.full_name)
             .limit(limit)
@@ -167,7 +168,16 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def offline_copy(trip: Trip, checkpoint: Checkpoint, now: datetime) -> dict:
+#: how far before the moment it was read a copy says it is current: a check-in saved while the
+#: copy was read (its received_at a little earlier) comes again in the next change list
+AS_OF_MARGIN = timedelta(seconds=30)
+#: a change list asked for since longer ago than this gets the whole copy instead
+CHANGES_AT_MOST = timedelta(hours=6)
+
+
+def offline_copy(
+    trip: Trip, checkpoint: Checkpoint, now: datetime, since: datetime | None = None
+) -> dict:
     """The scanner's offline copy of the list: the least that the result needs offline.
 
     Only people with a seat: a cancelled or waitlisted person is answered red offline ("not on
@@ -175,41 +185,73 @@ def offline_copy(trip: Trip, checkpoint: Checkpoint, now: datetime) -> dict:
     any phone. Each entry is the hash of the code (never the code), `person` as /api/checkins
     names a person, and `here` (checked in at this checkpoint). Past `expires_at` the page
     deletes the copy, and the server sends no one.
+
+    With `since` (the `as_of` of the copy the phone holds) only what changed since is sent
+    (`changes: true`): people edited, moved or checked in or out here since, and `gone: true`
+    for those who lost their seat; at 10,000 people the phone's refresh stays small.
     """
     expires_at = offline_until(trip)
+    changes = since is not None and now - CHANGES_AT_MOST < since <= now
     entries = []
     if now < expires_at:
-        rows = db.session.execute(
-            select(Registration, Bus.name, CheckIn.id)
-            .outerjoin(Bus, Bus.id == Registration.bus_id)
-            .outerjoin(
-                CheckIn,
-                and_(
-                    CheckIn.registration_id == Registration.id,
-                    CheckIn.checkpoint_id == checkpoint.id,
-                    CheckIn.is_active,
-                ),
-            )
-            .where(Registration.trip_id == trip.id, Registration.is_seated)
+        here = and_(
+            CheckIn.registration_id == Registration.id,
+            CheckIn.checkpoint_id == checkpoint.id,
+            CheckIn.is_active,
         )
+        query = (
+            select(
+                Registration.checkin_code,
+                Registration.full_name,
+                Registration.rt,
+                Registration.rw,
+                Registration.kelurahan,
+                Registration.bus_id,
+                Registration.status,
+                Bus.name,
+                CheckIn.id,
+            )
+            .outerjoin(Bus, Bus.id == Registration.bus_id)
+            .outerjoin(CheckIn, here)
+            .where(Registration.trip_id == trip.id)
+        )
+        if changes:
+            touched = select(CheckIn.registration_id).where(
+                CheckIn.checkpoint_id == checkpoint.id,
+                or_(CheckIn.received_at > since, CheckIn.undone_at > since),
+            )
+            query = query.where(or_(Registration.updated_at > since, Registration.id.in_(touched)))
+        else:
+            query = query.where(Registration.is_seated)
         entries = [
-            {
-                "hash": code_hash(r.checkin_code),
-                "here": checkin_id is not None,
-                "person": {
-                    # The scanner sets these as text: without a stored bidi override.
-                    "name": readable(r.full_name),
-                    "rt_rw": r.rt_rw,
-                    "kelurahan": readable(r.kelurahan),
-                    "bus": readable(bus or ""),
-                },
-            }
-            for r, bus, checkin_id in rows
+            _entry(code, name, rt, rw, kelurahan, bus_id, status, bus, checkin_id)
+            for code, name, rt, rw, kelurahan, bus_id, status, bus, checkin_id in (
+                db.session.execute(query)
+            )
         ]
     return {
         "checkpoint": checkpoint.id,
         "expires_at": iso_utc(expires_at),
+        "as_of": iso_utc(now - AS_OF_MARGIN),
+        "changes": changes,
         "entries": entries,
+    }
+
+
+def _entry(code, name, rt, rw, kelurahan, bus_id, status, bus, checkin_id) -> dict:
+    if status != Status.registered:
+        return {"hash": code_hash(code), "gone": True}
+    return {
+        "hash": code_hash(code),
+        "here": checkin_id is not None,
+        "person": {
+            # The scanner sets these as text: without a stored bidi override.
+            "name": readable(name),
+            "rt_rw": format_rt_rw(rt, rw),
+            "kelurahan": readable(kelurahan),
+            "bus": readable(bus or ""),
+            "bus_id": bus_id,
+        },
     }
 
 

@@ -95,6 +95,7 @@ def _standing(column):
 _READ = DriverStatement(
     select(
         Checkpoint.trip_id.label("checkpoint_trip"),
+        Checkpoint.bus_id.label("checkpoint_bus"),
         exists().where(ScanLog.nonce == bindparam("nonce")).label("nonce_seen"),
         Registration.id,
         Registration.trip_id,
@@ -103,6 +104,7 @@ _READ = DriverStatement(
         Registration.rt,
         Registration.rw,
         Registration.kelurahan,
+        Registration.bus_id,
         Bus.name.label("bus"),
         _standing(_Standing.id).label("checkin_id"),
         _standing(_Standing.scanned_at).label("first_at"),
@@ -205,6 +207,7 @@ def person(registration_id: int) -> Any:
                 Registration.rt,
                 Registration.rw,
                 Registration.kelurahan,
+                Registration.bus_id,
                 Bus.name.label("bus"),
             )
             .outerjoin(Bus, Bus.id == Registration.bus_id)

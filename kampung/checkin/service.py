@@ -49,6 +49,8 @@ ATTEMPTS = 3
 class Outcome(enum.StrEnum):
     ok = "ok"
     already = "already"
+    #: a passenger of another bus at a scanner narrowed to one bus: not counted here
+    wrong_bus = "wrong_bus"
     unknown = "unknown"
     other_trip = "other_trip"
     cancelled = "cancelled"
@@ -57,7 +59,7 @@ class Outcome(enum.StrEnum):
 
     @property
     def colour(self) -> str:
-        return {"ok": "green", "already": "amber"}.get(self.value, "red")
+        return {"ok": "green", "already": "amber", "wrong_bus": "amber"}.get(self.value, "red")
 
 
 @dataclass
@@ -69,6 +71,8 @@ class Person:
     rt_rw: str
     kelurahan: str
     bus: str
+    #: the person's own bus; None when they have none
+    bus_id: int | None = None
 
 
 @dataclass
@@ -142,6 +146,7 @@ def _person(row, bus_name: str | None) -> Person:
         rt_rw=format_rt_rw(row.rt, row.rw),
         kelurahan=row.kelurahan,
         bus=bus_name or "",
+        bus_id=row.bus_id,
     )
 
 
@@ -156,6 +161,8 @@ class _Scan:
     scanned_at: datetime | None
     site_hosts: Collection[str]
     log: dict
+    #: the bus the scanner is narrowed to; None for every bus
+    bus_id: int | None = None
 
 
 def check_in(
@@ -166,11 +173,15 @@ def check_in(
     nonce: str | None = None,
     device: str = "",
     *,
+    bus_id: int | None = None,
     site_hosts: Collection[str] = (),
     now: datetime | None = None,
 ) -> Result:
     """Decide one scan at a checkpoint (by id) and record it, in a unit of work of its own (a
     savepoint when the caller has one open).
+
+    At a scanner narrowed to a bus (`bus_id`, or a stop for one bus), a passenger of another
+    bus is answered `wrong_bus`, with their own bus, and not counted.
 
     A nonce seen before returns the earlier answer and writes nothing. When two devices checked
     the same person in offline, the earliest scan stands and the later one is answered amber.
@@ -189,6 +200,7 @@ def check_in(
         checkpoint_id=checkpoint_id,
         scanned_at=scanned_at,
         site_hosts=site_hosts,
+        bus_id=bus_id,
         log={
             "trip_id": None,
             "checkpoint_id": None,
@@ -258,6 +270,9 @@ def _decide(scan: _Scan) -> Result:
         return Result(Outcome.cancelled, person=person)
     if row.status == Status.waitlisted:
         return Result(Outcome.waitlisted, person=person)
+    on_bus = scan.bus_id or row.checkpoint_bus
+    if on_bus and row.bus_id != on_bus:
+        return Result(Outcome.wrong_bus, person=person)
 
     if row.checkin_id:
         standing = scan_sql.Standing(
@@ -282,7 +297,7 @@ def _decide(scan: _Scan) -> Result:
 
 def _other_trip_person(person: Person) -> Person:
     """A person of another trip: the organiser sees who it is, not the details of that trip."""
-    return Person(person.registration_id, person.name, person.rt_rw, person.kelurahan, "")
+    return Person(person.registration_id, person.name, person.rt_rw, person.kelurahan, "", None)
 
 
 def _amber(person: Person | None, standing: scan_sql.Standing, replayed: bool = False) -> Result:

@@ -20,11 +20,11 @@ from flask_login import current_user
 
 from kampung.assets import static_folder
 from kampung.auth.roles import roles_required
-from kampung.checkin import api, roster, service
+from kampung.checkin import api, rollcall, roster, service
 from kampung.checkin.models import CheckIn
 from kampung.checkin.results import describe, scanner_strings
-from kampung.database import utcnow, whole_number
-from kampung.fragments import render_page
+from kampung.database import MAX_ID, utcnow, whole_number
+from kampung.fragments import render_page, requested_block
 from kampung.links import public_url, site_hosts
 from kampung.lookups import child_of_trip_or_404, trip_or_404
 from kampung.models import Bus, Checkpoint, Trip
@@ -36,6 +36,7 @@ from kampung.tokens import looks_like_token
 bp = Blueprint("checkin", __name__)
 
 organiser_required = roles_required("organiser")
+admin_required = roles_required("admin")
 
 
 def _checkpoint_or_404(slug: str, checkpoint_id: int) -> tuple[Trip, Checkpoint]:
@@ -43,36 +44,58 @@ def _checkpoint_or_404(slug: str, checkpoint_id: int) -> tuple[Trip, Checkpoint]
     return trip, child_of_trip_or_404(Checkpoint, checkpoint_id, trip)
 
 
-def _bus(trip: Trip) -> Bus | None:
-    """The bus the page is narrowed to (?bus=<id>), when it is one of this trip's."""
+def _bus(trip: Trip, checkpoint: Checkpoint | None = None) -> Bus | None:
+    """The bus the page is narrowed to: a stop's own bus, else ?bus=<id> when it is one of this
+    trip's."""
+    if checkpoint is not None and checkpoint.bus is not None:
+        return checkpoint.bus
     wanted = request.args.get("bus", type=int)
     return next((b for b in trip.buses if b.id == wanted), None)
 
 
-def _live_context(trip: Trip, checkpoint: Checkpoint, bus: Bus | None) -> dict:
-    rows = roster.roster(checkpoint, bus.id if bus else None)
+#: what each polled or searched block of the scanner and count pages reads; the whole page
+#: reads everything
+_BLOCK_NEEDS = {
+    "counts": {"counts"},
+    "missing": {"counts", "missing", "recent"},
+    "search_results": {"search"},
+}
+_ALL = {"counts", "missing", "recent", "search"}
+
+
+def _live_context(trip: Trip, checkpoint: Checkpoint, bus: Bus | None, template: str) -> dict:
+    """The count, the missing (a page of them), the latest check-ins and the search: a few small
+    queries, and only those the requested block shows (a poll of the count reads the count)."""
+    bus_id = bus.id if bus else None
+    needs = _BLOCK_NEEDS.get(requested_block(template) or "", _ALL)
+    page = min(whole_number(request.args.get("page", "")) or 1, MAX_ID)
+    query = request.args.get("q", "") if "search" in needs else ""
+    results = roster.search(trip, query) if query else []
     return {
         "trip": trip,
         "checkpoint": checkpoint,
         "bus": bus,
-        "count": roster.count(rows),
-        "missing": [row for row in rows if row.checkin is None],
+        "counts": rollcall.counts(checkpoint, bus_id, current_user.id)
+        if "counts" in needs
+        else None,
+        "missing": rollcall.missing(checkpoint, bus_id, page) if "missing" in needs else None,
+        "recent": rollcall.recent(checkpoint, bus_id) if "recent" in needs else [],
+        "query": query,
+        "results": results,
+        "here": rollcall.here(checkpoint, [r.id for r in results]),
+        # where an undo leads back to
+        "undo_back": "count" if request.endpoint == "checkin.count" else "scanner",
     }
 
 
 # --- The scanner -------------------------------------------------------------------------------
 
 
-@bp.get("/manage/<slug>/checkin")
-@organiser_required
-def checkpoints(slug: str):
-    return render_template("checkin/checkpoints.html", trip=trip_or_404(slug))
-
-
 @bp.route("/manage/<slug>/checkin/<int:checkpoint_id>", methods=["GET", "POST"])
 @organiser_required
 def scanner(slug: str, checkpoint_id: int):
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
+    bus = _bus(trip, checkpoint)
     result = None
     if request.method == "POST":
         # The page without JavaScript: a typed code, or a search result's check-in button.
@@ -82,16 +105,20 @@ def scanner(slug: str, checkpoint_id: int):
                 checkpoint.id,
                 current_user,
                 device=request.form.get("device", "")[:40] or _("web form"),
+                bus_id=bus.id if bus else None,
                 site_hosts=site_hosts(),
             )
         )
-    query = request.args.get("q", "")
+    return _scanner_page(trip, checkpoint, bus, result)
+
+
+def _scanner_page(trip: Trip, checkpoint: Checkpoint, bus: Bus | None, result, status=200):
     return render_page(
         "checkin/scanner.html",
-        **_live_context(trip, checkpoint, _bus(trip)),
+        status,
+        **_live_context(trip, checkpoint, bus, "checkin/scanner.html"),
         result=result,
-        query=query,
-        results=roster.search(trip, query) if query else [],
+        code=request.form.get("code", "") if result else "",
         strings=scanner_strings(),
         hosts=site_hosts(),
         offline_until=roster.iso_utc(roster.offline_until(trip)),
@@ -133,16 +160,23 @@ def offline(slug: str):
 @organiser_required
 def count(slug: str, checkpoint_id: int):
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
-    return render_page("checkin/count.html", **_live_context(trip, checkpoint, _bus(trip)))
+    return render_page(
+        "checkin/count.html",
+        **_live_context(trip, checkpoint, _bus(trip, checkpoint), "checkin/count.html"),
+    )
 
 
 @bp.get("/manage/<slug>/checkin/<int:checkpoint_id>/roster.json")
 @organiser_required
 def roster_json(slug: str, checkpoint_id: int):
     """The offline copy (roster.offline_copy): seated people by a hash of their code, until the
-    trip is over."""
+    trip is over; `?since=<as_of>`: only what changed since the copy the phone holds."""
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
-    response = jsonify(roster.offline_copy(trip, checkpoint, utcnow()))
+    try:
+        since = api.parse_time(request.args.get("since") or None)
+    except (ValueError, OverflowError):
+        since = None  # a copy the phone cannot date: it gets the whole list again
+    response = jsonify(roster.offline_copy(trip, checkpoint, utcnow(), since))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -165,6 +199,8 @@ def undo(slug: str, checkin_id: int):
     trip = trip_or_404(slug)
     checkin = child_of_trip_or_404(CheckIn, checkin_id, trip)
     back = url_for("checkin.scanner", slug=slug, checkpoint_id=checkin.checkpoint_id)
+    if (page := request.args.get("back")) in ("count", "scanner"):
+        back = url_for(f"checkin.{page}", slug=slug, checkpoint_id=checkin.checkpoint_id)
     error = None
     if request.method == "POST":
         reason = clean_text(request.form.get("reason", ""))
@@ -188,7 +224,8 @@ def daftar_hadir(slug: str, checkpoint_id: int):
     """The paper for the SPJ file (kampung.paperwork): one A4 sheet per bus."""
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
     return render_template(
-        "paperwork/daftar_hadir.html", **papers.daftar_hadir(trip, checkpoint, _bus(trip))
+        "paperwork/daftar_hadir.html",
+        **papers.daftar_hadir(trip, checkpoint, _bus(trip, checkpoint)),
     )
 
 
@@ -236,7 +273,8 @@ def code(code: str):
 @bp.post("/api/checkins")
 @organiser_required
 def api_checkins():
-    """A batch of scans [{code, checkpoint, scanned_at, nonce, device}], one answer per scan."""
+    """A batch of scans [{code, checkpoint, scanned_at, nonce, device, bus}], one answer per
+    scan."""
     try:
         if request.content_length and request.content_length > api.MAX_BODY:
             raise api.too_large()
@@ -254,6 +292,7 @@ def api_checkins():
                 scan.scanned_at,
                 scan.nonce,
                 scan.device,
+                bus_id=scan.bus_id,
                 site_hosts=hosts,
             )
         )

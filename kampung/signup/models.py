@@ -96,6 +96,8 @@ class Registration(Model):
             postgresql_where=text("status != 'cancelled'"),
         ),
         Index("ix_registration_trip_status", "trip_id", "status"),
+        # The roll-call counts per bus from the index alone (kampung.checkin.rollcall).
+        Index("ix_registration_trip_status_bus", "trip_id", "status", "bus_id"),
         CheckConstraint("status IN ('registered', 'waitlisted', 'cancelled')", name="status"),
         CheckConstraint("rt IS NULL OR (rt BETWEEN 1 AND 999)", name="rt"),
         CheckConstraint("rw IS NULL OR (rw BETWEEN 1 AND 999)", name="rw"),

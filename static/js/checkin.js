@@ -3,7 +3,8 @@
 
 // The count polls "every 5s"; a poll is dropped while nobody can see it or there is no network.
 document.addEventListener("htmx:beforeRequest", (event) => {
-  if (event.detail.elt.id === "live" && (document.hidden || !navigator.onLine)) {
+  const polled = ["counts", "missing"].includes(event.detail.elt.id);
+  if (polled && (document.hidden || !navigator.onLine)) {
     event.preventDefault();
   }
 });

@@ -165,6 +165,23 @@ TARGETS: dict[str, Target] = {
     "checkin.undo": Target(
         "organiser", _admin("checkin/undo/{checkin}"), lambda w: [{"reason": "Salah orang"}]
     ),
+    "checkin.stop_new": Target(
+        "organiser",
+        _admin("checkin/stops"),
+        lambda w: [
+            {"name": "Naik bus: rest area Lubuk Linggau", "bus": str(w["trip"].buses[1].id)}
+        ],
+    ),
+    "checkin.move": Target(
+        "organiser",
+        _admin("checkin/{checkpoint}/move"),
+        lambda w: [{"code": w["alice"].checkin_code, "bus": str(w["trip"].buses[1].id)}],
+    ),
+    "checkin.bus_coordinator": Target(
+        "admin",
+        lambda w: f"/manage/{w['slug']}/checkin/buses/{w['trip'].buses[0].id}/coordinator",
+        lambda w: [{"organiser": str(w["users"]["organiser"].id)}, {"organiser": ""}],
+    ),
     "checkin.code": Target(
         "organiser",
         lambda w: f"/c/{w['alice'].checkin_code}",

@@ -60,14 +60,16 @@ def test_count_page_shows_present_and_missing_with_call_buttons(staff, trip, peo
     staff.post_form(_scanner_url(trip), {"code": people[0].checkin_code})
     page = staff.get(_scanner_url(trip) + "/count").get_data(as_text=True)
     assert "Hadir" in page and '<strong class="count-present">1</strong> / 3' in page
-    assert "Peserta Uji 1" in page and "Peserta Uji 0" not in page
+    missing = page.split('id="missing"', 1)[1].split("Baru saja hadir", 1)[0]
+    assert "Peserta Uji 1" in missing and "Peserta Uji 0" not in missing
     assert f'href="tel:{people[1].phone}"' in page
     assert f'href="https://wa.me/{people[1].phone[1:]}"' in page
-    # What htmx sends when the live section polls (it is its own target).
-    fragment = staff.get(
-        _scanner_url(trip) + "/count", headers={"HX-Request": "true", "HX-Target": "live"}
-    )
-    assert fragment.get_data(as_text=True).lstrip().startswith('<section id="live"')
+    # What htmx sends when the count and the missing poll (each is its own target).
+    for target in ("counts", "missing"):
+        fragment = staff.get(
+            _scanner_url(trip) + "/count", headers={"HX-Request": "true", "HX-Target": target}
+        )
+        assert fragment.get_data(as_text=True).lstrip().startswith(f'<section id="{target}"')
 
 
 def test_search_by_name_offers_a_check_in_button(staff, trip, people):
@@ -178,6 +180,7 @@ def test_roster_copy_holds_hashes_not_codes(staff, trip, people):
     entry = by_hash[hashlib.sha256(people[0].checkin_code.encode()).hexdigest()]
     assert entry["here"] is True
     assert entry["person"] == {
+        "bus_id": trip.buses[0].id,
         "name": "Peserta Uji 0",
         "rt_rw": "005/002",
         "kelurahan": "Pematang Sulur",

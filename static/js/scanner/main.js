@@ -1,13 +1,14 @@
 // The scanner page (templates/checkin/scanner.html): camera, typed code and search results all
 // lead to one scan (scan.js); the result covers the screen (result.js); scans made without a
 // network wait in a queue (queue.js), decided by this phone's copy of the list (roster.js);
-// the page itself loads offline (offline.js). Without JavaScript the page still works: the
-// typed code and the search results are plain forms.
+// the page itself loads offline (offline.js); device.js names this phone. Without JavaScript
+// the page still works: the typed code, the search results and "Pindahkan ke bus ini" are plain
+// forms.
 
 import { startCamera } from "./camera.js";
 import { keepOffline } from "./offline.js";
 import { $, root } from "./page.js";
-import { queuedHashes, renderQueue, sync } from "./queue.js";
+import { isEmpty, queuedHashes, renderQueue, sync } from "./queue.js";
 import { dropExpired, refreshRoster } from "./roster.js";
 import { scan } from "./scan.js";
 import { KEYS } from "./storage.js";
@@ -56,6 +57,13 @@ window.addEventListener("online", () => {
   refreshCopy();
 });
 window.addEventListener("offline", renderQueue);
+// Scans still on this phone: closing the page keeps them (localStorage), but say so first.
+window.addEventListener("beforeunload", (event) => {
+  if (!isEmpty()) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
 setInterval(sync, SYNC_EVERY_MS);
 setInterval(refreshCopy, ROSTER_EVERY_MS);
 

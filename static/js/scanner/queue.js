@@ -78,6 +78,7 @@ export async function sync() {
   } finally {
     syncing = false;
     $("queue-count").textContent = String(queue.length);
+    renderBadge();
   }
 }
 
@@ -94,7 +95,15 @@ function reportSync(answers) {
   }
 }
 
+// "3 belum terkirim", sticky at the top of the page while anything waits.
+function renderBadge() {
+  const badge = $("queue-badge");
+  badge.hidden = queue.length === 0;
+  badge.textContent = text.unsent.replace("%(n)s", String(queue.length));
+}
+
 export function renderQueue() {
+  renderBadge();
   $("sync").hidden = false;
   $("net-status").textContent = navigator.onLine ? text.online : text.offline;
   $("net-status").className = navigator.onLine ? "net-status online" : "net-status offline";

@@ -2,6 +2,7 @@
 // (templates/checkin/_result.html), a sound and a vibration per colour.
 
 import { $, cfg } from "./page.js";
+import { deviceName } from "./device.js";
 
 const result = $("result");
 const slot = (name) => result.querySelector(`[data-slot="${name}"]`);
@@ -42,28 +43,40 @@ document.addEventListener("pointerdown", () => {
   audio.resume();
 }, { once: true });
 
-// An answer as /api/checkins sends it ({colour, title, detail, person, checkin_id}), or as the
-// phone decided it offline (pending: saved here, not sent yet).
-export function show(answer, { pending = false } = {}) {
+// "Pindahkan ke bus ini" on a wrong bus: a plain form (templates/checkin/_result.html) that
+// needs the network; it carries the scanned code.
+function offerMove(answer, code) {
+  const form = slot("move");
+  if (!form) return;
+  form.hidden = !(answer.outcome === "wrong_bus" && navigator.onLine && code);
+  form.querySelector('[data-slot="move-code"]').value = code || "";
+  form.querySelector('[data-slot="move-device"]').value = deviceName();
+}
+
+// An answer as /api/checkins sends it ({outcome, colour, title, detail, person, checkin_id}), or
+// as the phone decided it offline (pending: saved here, not sent yet); `code`: what was scanned.
+export function show(answer, { pending = false, code = "" } = {}) {
   const person = answer.person;
   result.className = `result result-${answer.colour}`;
   // A non-breaking hyphen: "CHECK-IN" must not split over two lines.
   slot("title").textContent = answer.title.replaceAll("-", "\u2011");
   slot("name").textContent = person ? person.name : "";
   slot("meta").textContent = person ? `RT/RW ${person.rt_rw} · ${person.kelurahan}` : "";
-  let bus = person ? person.bus : "";
-  if (bus && cfg.bus && bus !== cfg.bus) bus = `${bus} ≠ ${cfg.bus}`;
-  slot("bus").textContent = bus;
+  slot("bus").textContent = person ? person.bus : "";
   slot("detail").textContent = answer.detail || "";
   slot("pending").hidden = !pending;
   const undo = slot("undo");
   undo.hidden = !answer.checkin_id;
   if (answer.checkin_id) undo.href = cfg.undo.replace(/\/0$/, `/${answer.checkin_id}`);
+  offerMove(answer, code);
   result.hidden = false;
   beep(answer.colour);
   clearTimeout(hideTimer);
-  // Green goes quickly so the next person is shown; amber and red stay until read.
-  hideTimer = setTimeout(hide, answer.colour === "green" ? 2500 : 6000);
+  // Green goes quickly so the next person is shown; amber and red stay until read, and a wrong
+  // bus until the organiser decides (the next scan or "Pindai berikutnya" closes it).
+  if (answer.outcome !== "wrong_bus") {
+    hideTimer = setTimeout(hide, answer.colour === "green" ? 2500 : 6000);
+  }
 }
 
 function hide() {

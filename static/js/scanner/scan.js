@@ -3,14 +3,12 @@
 // its copy of the list, and the scan waits in the queue.
 
 import { extractCode, newNonce, sha256 } from "./codes.js";
-import { $, checkpoint, hosts, refreshLive, text } from "./page.js";
+import { busId, checkpoint, hosts, refreshLive, text } from "./page.js";
 import { HttpError, enqueue, isEmpty, post, renderQueue, sync } from "./queue.js";
+import { deviceName } from "./device.js";
 import { show } from "./result.js";
 import { localAnswer, markHere } from "./roster.js";
 
-function deviceName() {
-  return ($("device-name").value || "").trim().slice(0, 40);
-}
 
 export async function scan(raw) {
   const code = extractCode(raw, hosts);
@@ -22,11 +20,12 @@ export async function scan(raw) {
     nonce: newNonce(),
     device: deviceName(),
   };
+  if (busId) item.bus = busId;
   if (navigator.onLine && isEmpty()) {
     try {
       const [answer] = await post([item], 4000);
-      show(answer);
-      if (answer.colour !== "red") markHere(hash);
+      show(answer, { code: item.code });
+      if (answer.outcome === "ok" || answer.outcome === "already") markHere(hash);
       refreshLive();
       return;
     } catch (error) {
@@ -41,7 +40,7 @@ export async function scan(raw) {
   const answer = localAnswer(code, hash);
   if (answer.colour === "green") markHere(hash);
   enqueue({ ...item, hash });
-  show(answer, { pending: true });
+  show(answer, { pending: true, code: item.code });
   renderQueue();
   sync();
 }
