@@ -65,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     from kampung.feedback import models as feedback_models  # noqa: F401
     from kampung.links import public_url
     from kampung.manage import models as manage_models  # noqa: F401
+    from kampung.schedule import models as schedule_models  # noqa: F401
     from kampung.signup import models as signup_models  # noqa: F401
     from kampung.staff_links import models as staff_link_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url
@@ -95,7 +96,17 @@ def _register_blueprints(app: Flask) -> None:
     from kampung.manage import burst_views, import_views, roster_views  # noqa: F401  (routes)
     from kampung.manage.views import bp as manage_bp
     from kampung.review.views import bp as review_bp
+    from kampung.schedule.views import bp as schedule_bp
     from kampung.signup.views import bp as signup_bp
 
-    for bp in (signup_bp, auth_bp, manage_bp, checkin_bp, feedback_bp, review_bp, health_bp):
+    for bp in (
+        signup_bp,
+        auth_bp,
+        manage_bp,
+        checkin_bp,
+        feedback_bp,
+        review_bp,
+        schedule_bp,
+        health_bp,
+    ):
         app.register_blueprint(bp)

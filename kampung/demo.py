@@ -9,6 +9,7 @@ from kampung.database import transaction
 from kampung.i18n import WIB
 from kampung.models import Trip
 from kampung.places import KELURAHAN_BY_KECAMATAN
+from kampung.schedule.demo import add_demo_rundown
 from kampung.signup import service
 from kampung.trips import create_trip
 
@@ -69,4 +70,5 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
             source="import",
             consent_at=datetime.now(WIB),
         )
+    add_demo_rundown(trip)
     return trip

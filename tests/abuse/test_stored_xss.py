@@ -15,6 +15,7 @@ from kampung.feedback import service as feedback
 from kampung.feedback.models import Kind
 from kampung.origin import Origin
 from kampung.review import service as review
+from kampung.schedule import service as schedule
 from kampung.signup import service as signup
 from tests.abuse.conftest import make_world, send, upload
 from tests.abuse.test_hostile_urls import _get_pages
@@ -42,6 +43,8 @@ def poisoned(app):
         setattr(trip, name, XSS)
     for item in (*trip.buses, *trip.checkpoints):
         item.name = XSS
+    first = schedule.items_of(trip)[0]
+    first.what = first.place = XSS
     db.session.commit()
     survey = open_survey(trip)
     feedback.add_question(
@@ -89,6 +92,7 @@ def poisoned(app):
         answer_id=rows[0].answer_id,
         import_url=upload(app, users["admin"], trip, [XSS, "0812-5555-6666"]),
         excel=excel,
+        announcement=XSS,
     )
 
 
@@ -136,6 +140,11 @@ def test_every_page_escapes_the_payload(app, poisoned):
         f"/manage/{slug}/signups",
         f"/manage/{slug}/signups/device/{poisoned['alice'].id}/{poisoned['excel'].id}/cancel",
         poisoned["import_url"],
+        f"/j/{poisoned['alice_schedule']}",
+        f"/manage/{slug}/rundown",
+        f"/manage/{slug}/rundown/{poisoned['item_id']}",
+        f"/manage/{slug}/announcements",
+        f"/manage/{slug}/notices/{poisoned['notice_id']}",
     }
     assert must_show - shown == set(), "these pages no longer show the poisoned fields"
 
