@@ -10,7 +10,7 @@ from kampung.database import transaction, utcnow
 from kampung.extensions import db
 from kampung.manage.models import ImportJob
 from kampung.models import Trip
-from kampung.schedule import service as schedule
+from kampung.schedule import reading as schedule_reading
 from kampung.signup.models import Registration
 from kampung.staff_links.service import forget_trip
 from kampung.tokens import new_secret
@@ -68,7 +68,7 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
         # An upload still waiting for its save holds names and phones too.
         db.session.execute(delete(ImportJob).where(ImportJob.trip_id == trip.id))
         forget_trip(trip.id)
-        schedule.forget_trip(trip.id)
+        schedule_reading.forget_trip(trip.id)
         trip.purged_at = now
         trip.registration_open = False
     return len(ids)

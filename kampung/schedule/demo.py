@@ -13,7 +13,7 @@ from kampung.database import transaction
 from kampung.extensions import db
 from kampung.i18n import WIB
 from kampung.models import Trip
-from kampung.schedule import service
+from kampung.schedule import reading, service
 from kampung.signup.models import Registration
 
 #: (day, start, end, place, what); day 1 is the departure day
@@ -84,7 +84,7 @@ def add_demo_rundown(trip: Trip) -> None:
     rng = random.Random(67)
     for notice in (change, announcement):
         for person in rng.sample(people, len(people) // 2):
-            service.mark_read(person, notice)
+            reading.mark_read(person, notice)
 
 
 def _seated(trip: Trip) -> Select:

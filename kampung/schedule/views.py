@@ -19,7 +19,7 @@ from kampung.lookups import (
 )
 from kampung.models import Trip
 from kampung.ratelimit import TOKEN_LIMIT
-from kampung.schedule import service
+from kampung.schedule import reading, service
 from kampung.schedule.forms import AnnouncementForm, ItemForm
 from kampung.schedule.models import Notice, RundownItem
 from kampung.signup.models import Registration
@@ -69,7 +69,7 @@ def rundown(slug: str):
         days=service.by_day(trip, service.items_of(trip)),
         published=service.publication(trip),
         changes=service.changes_of(trip),
-        counts=service.read_counts(trip),
+        counts=reading.read_counts(trip),
     )
 
 
@@ -180,7 +180,7 @@ def announcements(slug: str):
         trip=trip,
         form=form,
         notices=service.announcements_of(trip),
-        counts=service.read_counts(trip),
+        counts=reading.read_counts(trip),
     ), status
 
 
@@ -189,13 +189,13 @@ def announcements(slug: str):
 def notice(slug: str, notice_id: int):
     trip = trip_or_404(slug)
     notice = child_of_trip_or_404(Notice, notice_id, trip)
-    missing = service.not_read(notice)
+    missing = reading.not_read(notice)
     text = group_message(trip, notice)
     return render_template(
         "schedule/notice.html",
         trip=trip,
         notice=notice,
-        count=service.read_counts(trip).get(notice.id, service.ReadCount(0, 0)),
+        count=reading.read_counts(trip).get(notice.id, reading.ReadCount(0, 0)),
         missing=missing,
         sent=staff_links.sent_to(trip, Purpose.schedule, [r.id for r in missing]),
         group_text=text,
@@ -212,9 +212,9 @@ def send(slug: str, notice_id: int, registration_id: int):
     notice = child_of_trip_or_404(Notice, notice_id, trip)
     registration = child_of_trip_or_404(Registration, registration_id, trip)
     back = url_for(".notice", slug=trip.slug, notice_id=notice.id)
-    if not registration.phone or not service.is_for(notice, registration):
+    if not registration.phone or not reading.is_for(notice, registration):
         abort(404)
-    if notice not in service.unread_for(registration):
+    if notice not in reading.unread_for(registration):
         problem = _("%(name)s has read it already.", name=registration.full_name)
         return sending.refused(trip, registration, problem, back)
     token = staff_links.issue(registration, Purpose.schedule, current_user)
@@ -247,7 +247,7 @@ def by_link(schedule_token: str):
     if current_user.is_authenticated:
         return _not_for_staff()
     registration = link.registration
-    schedule = service.schedule_for(registration)
+    schedule = reading.schedule_for(registration)
     if schedule is None:
         abort(404)
     staff_links.record_use(link, exact=True)
@@ -274,7 +274,7 @@ def mark_read_by_link(schedule_token: str, notice_id: int):
 def _mark(registration: Registration, notice_id: int) -> None:
     notice = child_of_trip_or_404(Notice, notice_id, registration.trip)
     try:
-        service.mark_read(registration, notice)
+        reading.mark_read(registration, notice)
     except service.ScheduleError as error:
         abort(error.status)
 

@@ -31,7 +31,7 @@ from kampung.models import Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.qr import qr_svg
 from kampung.ratelimit import CHECK_LIMITS, SIGNUP_LIMITS, TOKEN_LIMIT
-from kampung.schedule.service import schedule_for
+from kampung.schedule.reading import schedule_for
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
 from kampung.signup.models import Registration, Status

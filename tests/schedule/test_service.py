@@ -11,7 +11,7 @@ from kampung.database import utcnow
 from kampung.extensions import db
 from kampung.i18n import WIB
 from kampung.privacy import purge_trip
-from kampung.schedule import service
+from kampung.schedule import reading, service
 from kampung.schedule.models import Notice, NoticeKind, NoticeRead, Rundown, RundownItem
 from kampung.signup import service as signup
 from kampung.staff_links import service as staff_links
@@ -50,24 +50,24 @@ def test_a_change_shows_old_and_new_time_until_the_participant_reads_it(trip, or
     assert notice.kind == NoticeKind.changed
     assert service.when_text(notice.old_starts_at, notice.old_ends_at) == "14.00–17.00"
     assert service.when_text(notice.new_starts_at, notice.new_ends_at) == "15.30–17.00"
-    assert service.unread_for(budi) == [notice] and service.unread_for(sari) == [notice]
-    assert service.schedule_for(budi).changed_items == {visit.id}
-    assert service.read_counts(trip)[notice.id] == service.ReadCount(0, 2)
+    assert reading.unread_for(budi) == [notice] and reading.unread_for(sari) == [notice]
+    assert reading.schedule_for(budi).changed_items == {visit.id}
+    assert reading.read_counts(trip)[notice.id] == reading.ReadCount(0, 2)
 
-    service.mark_read(budi, notice)
-    assert service.unread_for(budi) == []
-    assert service.unread_for(sari) == [notice]
-    assert service.read_counts(trip)[notice.id] == service.ReadCount(1, 2)
-    assert service.not_read(notice) == [sari]
+    reading.mark_read(budi, notice)
+    assert reading.unread_for(budi) == []
+    assert reading.unread_for(sari) == [notice]
+    assert reading.read_counts(trip)[notice.id] == reading.ReadCount(1, 2)
+    assert reading.not_read(notice) == [sari]
 
 
 def test_marking_twice_counts_once(trip, organiser):
     [budi] = people(trip, 1)
     notice = service.post_announcement(trip, "Bawa batik.", organiser)
-    service.mark_read(budi, notice)
-    service.mark_read(budi, notice)
+    reading.mark_read(budi, notice)
+    reading.mark_read(budi, notice)
     assert counts(NoticeRead) == 1
-    assert service.read_counts(trip)[notice.id] == service.ReadCount(1, 1)
+    assert reading.read_counts(trip)[notice.id] == reading.ReadCount(1, 1)
 
 
 def test_before_publishing_the_rundown_is_built_in_silence(app, organiser):
@@ -77,8 +77,8 @@ def test_before_publishing_the_rundown_is_built_in_silence(app, organiser):
     day = departs.astimezone(WIB).date()
     item = service.add_item(trip, service.ItemInput(day, time(9), None, "Aula", "Rapat"), organiser)
     service.change_item(item, moved(item, time(10)), organiser)
-    assert service.schedule_for(budi).days == []  # participants see nothing yet
-    assert service.unread_for(budi) == []
+    assert reading.schedule_for(budi).days == []  # participants see nothing yet
+    assert reading.unread_for(budi) == []
     service.remove_item(item, organiser)
     assert counts(RundownItem) == 0  # gone: nobody ever saw it
 
@@ -86,7 +86,7 @@ def test_before_publishing_the_rundown_is_built_in_silence(app, organiser):
     service.publish(trip, organiser)
     service.publish(trip, organiser)
     assert counts(Rundown) == 1
-    assert [d.items for d in service.schedule_for(budi).days] == [[item]]
+    assert [d.items for d in reading.schedule_for(budi).days] == [[item]]
     assert counts(Notice) == 0
 
 
@@ -110,7 +110,7 @@ def test_a_new_place_is_news_with_the_old_and_the_new(trip, organiser):
         "Kecamatan Ratu Samban",
         "Kelurahan Kebun Tebeng",
     )
-    assert service.unread_for(budi) == [notice]
+    assert reading.unread_for(budi) == [notice]
 
 
 def test_items_added_and_cancelled_after_publishing_are_news(trip, organiser):
@@ -122,7 +122,7 @@ def test_items_added_and_cancelled_after_publishing_are_news(trip, organiser):
     )
     cancelled = service.remove_item(visit, organiser)
     assert visit.is_cancelled and db.session.get(RundownItem, visit.id) is not None
-    kinds = [n.kind for n in service.unread_for(budi)]
+    kinds = [n.kind for n in reading.unread_for(budi)]
     assert kinds == [NoticeKind.cancelled, NoticeKind.added]
     assert cancelled.text == visit.what
     assert added in service.items_of(trip)
@@ -140,10 +140,10 @@ def test_a_change_is_for_those_signed_up_before_it(trip, organiser):
     [late] = people(trip, 1, first=2)
     announcement = service.post_announcement(trip, "Bawa payung.", organiser)
     # The late one never saw the old time, but every announcement is for everyone seated.
-    assert service.unread_for(late) == [announcement]
-    assert service.unread_for(early) == [announcement, change]
-    assert service.read_counts(trip)[change.id] == service.ReadCount(0, 1)
-    assert service.read_counts(trip)[announcement.id] == service.ReadCount(0, 2)
+    assert reading.unread_for(late) == [announcement]
+    assert reading.unread_for(early) == [announcement, change]
+    assert reading.read_counts(trip)[change.id] == reading.ReadCount(0, 1)
+    assert reading.read_counts(trip)[announcement.id] == reading.ReadCount(0, 2)
 
 
 def test_announcement_counts_only_the_seated(trip, organiser):
@@ -151,15 +151,15 @@ def test_announcement_counts_only_the_seated(trip, organiser):
     budi, sari, waiting = people(trip, 3)
     assert waiting.status == "waitlisted"
     notice = service.post_announcement(trip, "Kumpul pukul 05.30.", organiser)
-    service.mark_read(budi, notice)
-    assert service.read_counts(trip)[notice.id] == service.ReadCount(1, 2)
-    assert service.unread_for(waiting) == []
+    reading.mark_read(budi, notice)
+    assert reading.read_counts(trip)[notice.id] == reading.ReadCount(1, 2)
+    assert reading.unread_for(waiting) == []
     with pytest.raises(service.ScheduleError):
-        service.mark_read(waiting, notice)
+        reading.mark_read(waiting, notice)
     # Who cancels after reading is no longer counted, on either side.
     signup.cancel(budi)
-    assert service.read_counts(trip)[notice.id] == service.ReadCount(0, 2)  # waiting moved up
-    assert {r.id for r in service.not_read(notice)} == {sari.id, waiting.id}
+    assert reading.read_counts(trip)[notice.id] == reading.ReadCount(0, 2)  # waiting moved up
+    assert {r.id for r in reading.not_read(notice)} == {sari.id, waiting.id}
 
 
 def test_a_notice_of_another_trip_cannot_be_marked_read(app, trip, organiser):
@@ -167,7 +167,7 @@ def test_a_notice_of_another_trip_cannot_be_marked_read(app, trip, organiser):
     other = plain_trip("lain", trip.departs_at)
     notice = service.post_announcement(other, "Bukan untuk Budi.", organiser)
     with pytest.raises(service.ScheduleError) as refused:
-        service.mark_read(budi, notice)
+        reading.mark_read(budi, notice)
     assert refused.value.status == 404
     assert counts(NoticeRead) == 0
 
@@ -228,7 +228,7 @@ def test_a_bad_item_is_refused_and_nothing_changes(trip, organiser, change, mess
 def test_the_purge_removes_read_marks_and_schedule_links(trip, organiser):
     [budi] = people(trip, 1)
     notice = service.post_announcement(trip, "Bawa batik.", organiser)
-    service.mark_read(budi, notice)
+    reading.mark_read(budi, notice)
     token = staff_links.issue(budi, Purpose.schedule, organiser)
     trip.departs_at = utcnow() - timedelta(days=10)
     trip.returns_at = utcnow() - timedelta(days=8)
