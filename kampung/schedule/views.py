@@ -175,6 +175,8 @@ def announcements(slug: str):
                 return redirect(url_for(".notice", slug=trip.slug, notice_id=notice.id), 303)
         else:
             status = 422
+            # The message says how long it was; the page does not send a megabyte back.
+            form.text.data = (form.text.data or "")[: service.ANNOUNCEMENT_LIMIT]
     return render_template(
         "schedule/announcements.html",
         trip=trip,
