@@ -48,7 +48,7 @@ class ItemForm(FlaskForm):
         render_kw={"type": "time"},
     )
     ends = StringField(
-        _l("Ends at (if known)"), validators=[Optional(), _clock], render_kw={"type": "time"}
+        _l("Ends at"), validators=[Optional(), _clock], render_kw={"type": "time"}
     )
     what = StringField(
         _l("What happens"),

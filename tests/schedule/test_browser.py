@@ -35,6 +35,8 @@ def test_a_change_and_an_announcement_reach_a_phone_without_javascript(
     page.goto(f"/manage/{trip.slug}/rundown")
     page.get_by_role("link", name=VISIT).click()
     page.get_by_label("Mulai pukul").fill("15:30")
+    screenshot(page, "schedule-item")
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Simpan perubahan").click()
     page.get_by_text("Tersimpan. Perubahan ini tampil bagi peserta").wait_for()
     changes = page.get_by_role("region", name="Perubahan yang diberitahukan ke peserta")
@@ -93,6 +95,10 @@ def test_a_change_and_an_announcement_reach_a_phone_without_javascript(
     page.goto(f"/manage/{trip.slug}/rundown")
     changes = page.get_by_role("region", name="Perubahan yang diberitahukan ke peserta")
     assert changes.get_by_role("link", name="1 dari 2 sudah baca").is_visible()
+    page.goto(f"/manage/{trip.slug}/announcements")
+    assert page.get_by_role("link", name="1 dari 2 sudah baca").is_visible()
+    screenshot(page, "schedule-announcements")
+    assert axe_violations(page) == []
 
     # Sari opens the link the organiser sent her: the schedule only, and she marks it read.
     phone = browser.new_context(base_url=live_server, java_script_enabled=False, **PHONE)
