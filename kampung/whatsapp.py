@@ -233,7 +233,7 @@ def group_message(trip: Trip, notice: Notice) -> str:
     """What an organiser pastes into the trip's WhatsApp group."""
     with force_locale("id"):
         return _(
-            "Notice from the committee of %(trip)s: %(text)s\n\n"
+            "Notice from the committee of %(trip)s:\n%(text)s\n\n"
             "The full schedule is on your personal page (the link you received when you "
             'signed up). Please tap "I have read this" there.',
             trip=trip.title,
@@ -246,7 +246,7 @@ def schedule_message(registration: Registration, notice: Notice, token: str) -> 
     it opens the rundown and the announcements, never the registration."""
     with force_locale("id"):
         return _(
-            "Hello %(name)s, a notice from the committee of %(trip)s: %(text)s\n\n"
+            "Hello %(name)s, a notice from the committee of %(trip)s:\n%(text)s\n\n"
             "The latest schedule, where you can mark this as read: %(link)s",
             name=registration.full_name,
             trip=registration.trip.title,
