@@ -47,9 +47,7 @@ class ItemForm(FlaskForm):
         validators=[DataRequired(message=_l("Give the start time, e.g. 14.30.")), _clock],
         render_kw={"type": "time"},
     )
-    ends = StringField(
-        _l("Ends at"), validators=[Optional(), _clock], render_kw={"type": "time"}
-    )
+    ends = StringField(_l("Ends at"), validators=[Optional(), _clock], render_kw={"type": "time"})
     what = StringField(
         _l("What happens"),
         validators=[DataRequired(message=_l("Say what happens.")), _at_most(WHAT_LIMIT)],
