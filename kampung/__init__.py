@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     from kampung.manage import models as manage_models  # noqa: F401
     from kampung.paperwork import models as paperwork_models  # noqa: F401
     from kampung.rooms import models as room_models  # noqa: F401
+    from kampung.schedule import models as schedule_models  # noqa: F401
     from kampung.signup import models as signup_models  # noqa: F401
     from kampung.staff_links import models as staff_link_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from kampung.paperwork.views import bp as paperwork_bp
     from kampung.review.views import bp as review_bp
     from kampung.rooms.views import bp as rooms_bp
+    from kampung.schedule.views import bp as schedule_bp
     from kampung.signup.views import bp as signup_bp
 
     for bp in (
@@ -111,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         feedback_bp,
         review_bp,
         paperwork_bp,
+        schedule_bp,
         health_bp,
     ):
         app.register_blueprint(bp)

@@ -11,6 +11,7 @@ from kampung.models import Trip
 from kampung.paperwork.service import set_per_diem
 from kampung.places import KELURAHAN_BY_KECAMATAN
 from kampung.rooms.service import assign_rooms
+from kampung.schedule.demo import add_demo_rundown
 from kampung.signup import service
 from kampung.trips import create_trip
 
@@ -87,4 +88,5 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
             with transaction():
                 registration.bus = trip.buses[1]
     assign_rooms(trip, size=2)
+    add_demo_rundown(trip)
     return trip

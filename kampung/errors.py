@@ -49,7 +49,7 @@ def unknown_host() -> bool:
 
 
 #: the paths of personal links: a 404 there is most often a link lost or mistyped
-PERSONAL_PATHS = ("/p/", "/s/")
+PERSONAL_PATHS = ("/p/", "/s/", "/j/")
 
 
 def render_error(code: int, detail: str | None = None, database_down: bool = False):

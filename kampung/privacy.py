@@ -10,6 +10,7 @@ from kampung.database import transaction, utcnow
 from kampung.extensions import db
 from kampung.manage.models import ImportJob
 from kampung.models import Trip
+from kampung.schedule import reading as schedule_reading
 from kampung.signup.models import Registration
 from kampung.staff_links.service import forget_trip
 from kampung.tokens import new_secret
@@ -33,7 +34,7 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
 
     Kept: the registrations as anonymous rows (status, bus, kecamatan), so counts, check-ins
     and survey statistics still add up. Both secrets are replaced and the links staff sent
-    are deleted, so old links open nothing.
+    are deleted, so old links open nothing; who read which notice is deleted too.
     Returns the number of registrations cleared.
     """
     now = now or utcnow()
@@ -71,6 +72,7 @@ def purge_trip(trip: Trip, now: datetime | None = None) -> int:
         # An upload still waiting for its save holds names and phones too.
         db.session.execute(delete(ImportJob).where(ImportJob.trip_id == trip.id))
         forget_trip(trip.id)
+        schedule_reading.forget_trip(trip.id)
         trip.purged_at = now
         trip.registration_open = False
     return len(ids)

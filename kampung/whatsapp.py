@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from kampung import phones
 from kampung.links import public_url
 from kampung.models import Trip
+from kampung.schedule.models import Notice, NoticeKind
+from kampung.schedule.service import day_moved, when_text
 from kampung.signup.models import Registration
 from kampung.text import readable
 
@@ -180,4 +182,74 @@ def lost_link_message(trip: Trip, name: str, phone: str) -> str:
             trip=trip.title,
             name=name or "…",
             phone=phones.display(phone) or "…",
+        )
+
+
+# --- The rundown and announcements (kampung.schedule) -----------------------------------------
+
+
+def schedule_link(token: str) -> str:
+    """A schedule-only link (kampung.staff_links): the rundown and the announcements, nothing
+    else of the registration."""
+    return public_url(url_for("schedule.by_link", schedule_token=token))
+
+
+def notice_text(notice: Notice) -> str:
+    """A notice in one line of plain text: "Jadwal berubah: Presentasi …, 14.00 → 15.30"."""
+    with force_locale("id"):
+        if notice.kind == NoticeKind.announcement:
+            return notice.text
+        old = when_text(notice.old_starts_at, notice.old_ends_at, day=True)
+        new = when_text(notice.new_starts_at, notice.new_ends_at, day=True)
+        if notice.kind == NoticeKind.added:
+            where = f" ({notice.new_place})" if notice.new_place else ""
+            return _("New in the schedule: %(what)s, %(when)s", what=notice.text, when=new) + where
+        if notice.kind == NoticeKind.cancelled:
+            return _("Cancelled: %(what)s, %(when)s", what=notice.text, when=old)
+        parts = []
+        if notice.time_changed:
+            moved = day_moved(notice)
+            parts.append(
+                _(
+                    "Schedule changed: %(what)s, %(old)s → %(new)s",
+                    what=notice.text,
+                    old=old,
+                    new=when_text(notice.new_starts_at, notice.new_ends_at, day=moved),
+                )
+            )
+        if notice.place_changed:
+            parts.append(
+                _(
+                    "Place changed: %(what)s, %(old)s → %(new)s",
+                    what=notice.text,
+                    old=notice.old_place or "–",
+                    new=notice.new_place or "–",
+                )
+            )
+        return ". ".join(parts)
+
+
+def group_message(trip: Trip, notice: Notice) -> str:
+    """What an organiser pastes into the trip's WhatsApp group."""
+    with force_locale("id"):
+        return _(
+            "Notice from the committee of %(trip)s:\n%(text)s\n\n"
+            "The full schedule is on your personal page (the link you received when you "
+            'signed up). Please tap "I have read this" there.',
+            trip=trip.title,
+            text=notice_text(notice),
+        )
+
+
+def schedule_message(registration: Registration, notice: Notice, token: str) -> str:
+    """An organiser tells one participant who has not read a notice, with a schedule-only link:
+    it opens the rundown and the announcements, never the registration."""
+    with force_locale("id"):
+        return _(
+            "Hello %(name)s, a notice from the committee of %(trip)s:\n%(text)s\n\n"
+            "The latest schedule, where you can mark this as read: %(link)s",
+            name=registration.full_name,
+            trip=registration.trip.title,
+            text=notice_text(notice),
+            link=schedule_link(token),
         )

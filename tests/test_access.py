@@ -8,6 +8,7 @@ from werkzeug.routing import Rule
 
 from kampung.extensions import db
 from kampung.feedback.service import submit, survey_of
+from kampung.schedule import service as schedule
 from kampung.signup import service
 from kampung.signup.models import Registration
 from kampung.staff_links import service as staff_links
@@ -19,8 +20,9 @@ from tests.feedback.helpers import good_answers, open_survey
 PUBLIC = "public"
 #: a participant's own pages: their token opens them, staff sessions change nothing
 TOKEN = "token"
-#: a link staff sent that opens one thing (the survey): its token opens it for whoever holds
-#: it, but never in a staff session, so that staff do not answer in a participant's name
+#: a link staff sent that opens one thing (the survey, the schedule): its token opens it for
+#: whoever holds it, but never in a staff session, so that staff do not act in a participant's
+#: name
 LINK = "link"
 #: any logged-in staff member
 STAFF = ("admin", "organiser", "chair")
@@ -114,6 +116,17 @@ ACCESS: dict[str, object] = {
     "paperwork.receipts_xlsx": REVIEW,
     "paperwork.set_rate": ADMIN,
     "paperwork.archive": ADMIN,
+    "schedule.rundown": CHECKIN,
+    "schedule.publish": CHECKIN,
+    "schedule.item_new": CHECKIN,
+    "schedule.item_edit": CHECKIN,
+    "schedule.item_remove": CHECKIN,
+    "schedule.announcements": CHECKIN,
+    "schedule.notice": CHECKIN,
+    "schedule.send": CHECKIN,
+    "schedule.mark_read": TOKEN,
+    "schedule.by_link": LINK,
+    "schedule.mark_read_by_link": LINK,
 }
 
 ACTORS = ("anonymous", "participant", "admin", "organiser", "chair")
@@ -129,6 +142,9 @@ def world(app, trip):
     sender = make_user("chair", "sender")
     return {
         "link_token": staff_links.issue(registration, Purpose.survey, sender),
+        "schedule_token": staff_links.issue(registration, Purpose.schedule, sender),
+        "notice_id": schedule.post_announcement(trip, "Bawa batik.", sender).id,
+        "item_id": schedule.items_of(trip)[0].id,
         "slug": trip.slug,
         "access_token": registration.access_token,
         "token": registration.access_token,
@@ -177,6 +193,7 @@ def test_each_route_answers_as_the_role_allows(app, world, actor):
         "access_token": new_secret(),
         "token": new_secret(),
         "link_token": new_secret(),
+        "schedule_token": new_secret(),
     }
     for rule in _routes(app):
         allowed = ACCESS[rule.endpoint]

@@ -22,6 +22,7 @@ from kampung.extensions import db
 from kampung.feedback import service as feedback
 from kampung.privacy import purge_trip
 from kampung.review import service as review
+from kampung.schedule import service as schedule
 from kampung.signup import service as signup
 from kampung.signup.models import Registration
 from kampung.staff_links import service as staff_links
@@ -33,7 +34,7 @@ from tests.feedback.helpers import good_answers, open_survey
 #: a personal link's path, whatever its token
 PERSONAL_PATH = re.compile(r"/p/[A-Za-z0-9_-]{20,}")
 #: the URL arguments that only a participant's own link holds: staff never start from them
-PARTICIPANT_ARGS = {"token", "access_token", "link_token"}
+PARTICIPANT_ARGS = {"token", "access_token", "link_token", "schedule_token"}
 #: where links are found in a page: links, htmx GETs, and the URLs scripts read from data-*
 LINKS = re.compile(r'(?:href|hx-get|data-[a-z-]+)="(/[^"]*)"')
 MAX_PAGES = 400
@@ -43,7 +44,7 @@ MAX_PAGES = 400
 def busy(app):
     """The demo trip, full: 12 people for 10 seats; a cancellation moved the first on the
     waitlist up (not told yet); the survey open with four answers and comments; a check-in;
-    a reminder and a link sent again already."""
+    a reminder, a link sent again and a schedule-only link about an announcement already."""
     users = {role: make_user(role, name=role.title()) for role in ("admin", "organiser", "chair")}
     trip = create_demo_trip(participants=0)
     trip.capacity = 10
@@ -57,6 +58,8 @@ def busy(app):
     done = checkin.check_in(people[1].checkin_code, trip.checkpoints[0].id, users["organiser"])
     staff_links.issue(people[5], Purpose.survey, users["chair"])
     staff_links.record_access_sent(people[6], users["admin"])
+    notice = schedule.post_announcement(trip, "Bawa batik.", users["organiser"])
+    staff_links.issue(people[7], Purpose.schedule, users["organiser"])
     rows, _total = review.comments(survey, review.CommentFilter())
     return {
         "app": app,
@@ -77,6 +80,8 @@ def busy(app):
             "filename": "css/app.css",
             "action": "down",
             "user_id": users["organiser"].id,
+            "notice_id": notice.id,
+            "item_id": schedule.items_of(trip)[0].id,
             "kind": "device",
             "first_id": people[0].id,
             "last_id": people[-1].id,
@@ -214,7 +219,7 @@ def test_the_admins_send_again_carries_the_access_link_and_is_recorded(busy):
         assert status_of_post(busy, role, send_again) == 403
     cancelled = f"/manage/{slug}/participants/{busy['people'][0].id}/send-link"
     assert status_of_post(busy, "admin", cancelled) == 409
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(StaffLink)) == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StaffLink)) == 4
 
 
 def crawl_one(world: dict, role: str, url: str) -> str:

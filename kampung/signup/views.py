@@ -31,6 +31,7 @@ from kampung.models import Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
 from kampung.qr import qr_svg
 from kampung.ratelimit import CHECK_LIMITS, SIGNUP_LIMITS, TOKEN_LIMIT
+from kampung.schedule.reading import schedule_for
 from kampung.signup import service
 from kampung.signup.forms import PersonForm, SignupForm
 from kampung.signup.models import Registration, Status
@@ -189,6 +190,7 @@ def personal(token: str):
         "can_edit": service.can_edit_own_details(registration),
         "can_cancel": service.can_cancel_own(registration),
         "survey": survey_entry(registration),
+        "schedule": schedule_for(registration),
         "contact": contact(trip, question_message(trip, registration.full_name)),
         "qr": None,
     }

@@ -15,6 +15,7 @@ from kampung.feedback import service as feedback
 from kampung.manage.import_file import COLUMNS
 from kampung.origin import Origin
 from kampung.review import service as review
+from kampung.schedule import service as schedule
 from kampung.signup import service as signup
 from kampung.staff_links import service as staff_links
 from kampung.staff_links.models import Purpose
@@ -95,9 +96,13 @@ def world(app):
     )
 
 
-def make_world(app: Flask, users: dict, trip, alice, survey, **ids) -> dict:
-    """What the tests point their URLs at; `alice` is the participant whose token they use, and
-    `alice_link` the survey-only link the chair sent her."""
+def make_world(
+    app: Flask, users: dict, trip, alice, survey, announcement: str = "Bawa batik.", **ids
+) -> dict:
+    """What the tests point their URLs at; `alice` is the participant whose token they use,
+    `alice_link` the survey-only link the chair sent her, `alice_schedule` the schedule-only
+    link an organiser sent her about the `announcement`."""
+    notice = schedule.post_announcement(trip, announcement, users["organiser"])
     return {
         "app": app,
         "clients": logged_in(app, users),
@@ -106,6 +111,9 @@ def make_world(app: Flask, users: dict, trip, alice, survey, **ids) -> dict:
         "slug": trip.slug,
         "alice": alice,
         "alice_link": staff_links.issue(alice, Purpose.survey, users["chair"]),
+        "alice_schedule": staff_links.issue(alice, Purpose.schedule, users["organiser"]),
+        "notice_id": notice.id,
+        "item_id": schedule.items_of(trip)[0].id,
         "survey": survey,
         "checkpoint_id": trip.checkpoints[0].id,
         **ids,

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kampung.feedback.models import Kind
+from kampung.i18n import WIB
 from kampung.manage.import_file import COLUMNS
 from tests.abuse.conftest import send, snapshot
 from tests.abuse.strategies import HOSTILE_TEXT, hostile_form
@@ -79,6 +80,8 @@ def _ids(w: dict) -> dict:
         "question": w["question_id"],
         "answer": w["answer_id"],
         "bob": w["bob"].id,
+        "item": w["item_id"],
+        "notice": w["notice_id"],
     }
 
 
@@ -88,6 +91,13 @@ def _account(path: str) -> Callable[[dict], str]:
 
 
 NEW_PASSWORD = "kata-sandi-baru-456"
+
+
+def _item(w: dict) -> dict:
+    """A rundown item on the trip's first day."""
+    day = w["trip"].departs_at.astimezone(WIB).date().isoformat()
+    return {"day": day, "starts": "14:00", "ends": "15:30", "what": "Ramah tamah", "place": "Aula"}
+
 
 HTMX = {"HX-Request": "true"}
 
@@ -221,6 +231,18 @@ TARGETS: dict[str, Target] = {
         "admin",
         _admin("uang-harian"),
         lambda w: [{"rate": "Rp 350.000", "days": ""}, {"rate": "350000", "days": "3"}],
+    ),
+    "schedule.publish": Target("organiser", _admin("rundown/publish")),
+    "schedule.item_new": Target("organiser", _admin("rundown/new"), lambda w: [_item(w)]),
+    "schedule.item_edit": Target("organiser", _admin("rundown/{item}"), lambda w: [_item(w)]),
+    "schedule.item_remove": Target("organiser", _admin("rundown/{item}/remove")),
+    "schedule.announcements": Target(
+        "organiser", _admin("announcements"), lambda w: [{"text": "Bawa batik dan KTP."}]
+    ),
+    "schedule.send": Target("organiser", _admin("notices/{notice}/send/{alice}")),
+    "schedule.mark_read": Target("anonymous", lambda w: f"/p/{_token(w)}/read/{w['notice_id']}"),
+    "schedule.mark_read_by_link": Target(
+        "anonymous", lambda w: f"/j/{w['alice_schedule']}/read/{w['notice_id']}"
     ),
 }
 

@@ -19,6 +19,9 @@ def _values(w: dict) -> dict:
         "slug": w["slug"],
         "token": w["alice"].access_token,
         "link_token": w["alice_link"],
+        "schedule_token": w["alice_schedule"],
+        "notice_id": w["notice_id"],
+        "item_id": w["item_id"],
         "code": w["alice"].checkin_code,
         "checkpoint_id": w["checkpoint_id"],
         "registration_id": w["alice"].id,
@@ -48,8 +51,8 @@ def test_hostile_query_strings_on_every_page(app, world):
     for killer, url in itertools.product(KILLERS, _get_pages(app, world)):
         query = "&".join(f"{name}={quote(killer)}" for name in PARAMS)
         response = send(app, world["clients"]["admin"], "GET", f"{url}?{query}")
-        # A survey-only link refuses every staff session (tests/test_access.py).
-        allowed = (200, 302, 303, 400, 404) + ((403,) if url.startswith("/s/") else ())
+        # A survey-only or schedule-only link refuses every staff session (test_access.py).
+        allowed = (200, 302, 303, 400, 404) + ((403,) if url.startswith(("/s/", "/j/")) else ())
         assert response.status_code in allowed, f"{url} -> {response.status_code}"
         assert b"Traceback" not in response.data, url
 
@@ -62,6 +65,9 @@ FAR_FETCHED = (
     "/manage/{slug}/checkin/undo/9223372036854775808",
     "/p/%00",
     "/s/%00",
+    "/j/%00",
+    "/manage/{slug}/rundown/99999999999999999999",
+    "/manage/{slug}/notices/9223372036854775808",
     "/e/%00",
     "/c/%00",
 )

@@ -16,6 +16,7 @@ from kampung.feedback.models import Kind
 from kampung.origin import Origin
 from kampung.review import service as review
 from kampung.rooms import service as rooms
+from kampung.schedule import service as schedule
 from kampung.signup import service as signup
 from tests.abuse.conftest import make_world, send, upload
 from tests.abuse.test_hostile_urls import _get_pages
@@ -43,6 +44,8 @@ def poisoned(app):
         setattr(trip, name, XSS)
     for item in (*trip.buses, *trip.checkpoints):
         item.name = XSS
+    first = schedule.items_of(trip)[0]
+    first.what = first.place = XSS
     db.session.commit()
     survey = open_survey(trip)
     feedback.add_question(
@@ -93,6 +96,7 @@ def poisoned(app):
         answer_id=rows[0].answer_id,
         import_url=upload(app, users["admin"], trip, [XSS, "0812-5555-6666"]),
         excel=excel,
+        announcement=XSS,
     )
 
 
@@ -143,6 +147,11 @@ def test_every_page_escapes_the_payload(app, poisoned):
         f"/manage/{slug}/rooms/print",
         f"/manage/{slug}/signups/device/{poisoned['alice'].id}/{poisoned['excel'].id}/cancel",
         poisoned["import_url"],
+        f"/j/{poisoned['alice_schedule']}",
+        f"/manage/{slug}/rundown",
+        f"/manage/{slug}/rundown/{poisoned['item_id']}",
+        f"/manage/{slug}/announcements",
+        f"/manage/{slug}/notices/{poisoned['notice_id']}",
     }
     assert must_show - shown == set(), "these pages no longer show the poisoned fields"
 
