@@ -253,7 +253,7 @@ def test_the_admin_edits_whom_someone_shares_with_and_their_room(app, trip, admi
 
 
 def test_a_participant_asks_for_a_roommate_when_signing_up(client, trip):
-    from tests.abuse.test_hostile_input import PERSON
+    from tests.abuse.targets import PERSON
 
     response = client.post_form(
         f"/e/{trip.slug}", {**PERSON, "consent": "y", "share_with": "Siti Aminah"}
