@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     private_files.keep_private(Path(app.instance_path))
     app.config.update(config.from_environment(Path(app.instance_path)))
     app.config.update(overrides or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(app.config)
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1
