@@ -6,10 +6,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
+from kampung.csrf import CSRF
 from kampung.database import RequestSession
 
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
@@ -27,7 +27,7 @@ db = SQLAlchemy(
 )
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = CSRF()
 babel = Babel()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -13,7 +13,7 @@ from kampung.checkin.models import CheckIn, ScanLog
 from kampung.extensions import db
 from kampung.signup.models import Registration
 from kampung.signup.service import register
-from tests.conftest import log_in, person
+from tests.conftest import log_in, make_user, person
 
 
 @pytest.fixture
@@ -167,6 +167,23 @@ def test_api_refuses_a_huge_batch(staff, trip):
 def test_api_needs_the_csrf_token(staff, trip, people):
     response = staff.post("/api/checkins", json=[_scan(trip, people[0].checkin_code)])
     assert response.status_code == 400
+
+
+def test_a_csrf_token_that_worked_for_one_login_is_refused_for_another(app, staff, trip, people):
+    """The CSRF check remembers tokens it has verified (kampung.csrf): still per session."""
+    token = staff.csrf_token()
+    sent = staff.post(
+        "/api/checkins", json=[_scan(trip, people[0].checkin_code)], headers={"X-CSRFToken": token}
+    )
+    assert sent.status_code == 200
+    other = app.test_client()
+    log_in(other, make_user("organiser", "organiser2"))
+    other.csrf_token()  # a raw token of its own in its session
+    stolen = other.post(
+        "/api/checkins", json=[_scan(trip, people[1].checkin_code)], headers={"X-CSRFToken": token}
+    )
+    assert stolen.status_code == 400
+    assert db.session.scalar(db.select(db.func.count()).select_from(ScanLog)) == 1
 
 
 def test_roster_copy_holds_hashes_not_codes(staff, trip, people):
