@@ -1,6 +1,5 @@
 """Flask extensions, created once here and bound to the app in the factory."""
 
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -11,6 +10,7 @@ from sqlalchemy import MetaData
 
 from kampung.csrf import CSRF
 from kampung.database import RequestSession
+from kampung.i18n import RequestBabel
 
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
 naming_convention = {
@@ -28,6 +28,6 @@ db = SQLAlchemy(
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRF()
-babel = Babel()
+babel = RequestBabel()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
