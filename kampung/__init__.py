@@ -47,7 +47,9 @@ def _init_extensions(app: Flask) -> None:
     # ratelimit: the limits' sqlite:// storage, registered on import
     from kampung import i18n, ratelimit, text  # noqa: F401
     from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from kampung.session_cookie import SessionCookies
 
+    app.session_interface = SessionCookies()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
