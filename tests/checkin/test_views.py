@@ -13,7 +13,9 @@ from kampung.checkin.models import CheckIn, ScanLog
 from kampung.extensions import db
 from kampung.signup.models import Registration
 from kampung.signup.service import register
+from tests.auth.conftest import browser_of
 from tests.conftest import log_in, make_user, person
+from tests.server import csrf_from
 
 
 @pytest.fixture
@@ -184,6 +186,29 @@ def test_a_csrf_token_that_worked_for_one_login_is_refused_for_another(app, staf
     )
     assert stolen.status_code == 400
     assert db.session.scalar(db.select(db.func.count()).select_from(ScanLog)) == 1
+
+
+def test_each_login_pages_carry_a_token_of_its_own(app, organiser, trip, people):
+    """Pages reuse a signed token per session (kampung.csrf): never another session's."""
+    staff = browser_of(app, organiser)
+    other = browser_of(app, make_user("organiser", "organiser2"))
+
+    def page_token(client):
+        with app.app_context():  # a request's own g, as in a server
+            page = client.get(_scanner_url(trip))
+            assert page.status_code == 200, page.headers.get("Location")
+            return csrf_from(page.get_data(as_text=True))
+
+    def scan(client, token):
+        with app.app_context():
+            body = [_scan(trip, people[0].checkin_code)]
+            return client.post("/api/checkins", json=body, headers={"X-CSRFToken": token})
+
+    mine = [page_token(staff) for _ in range(2)]
+    theirs = page_token(other)
+    assert mine[0] == mine[1] and theirs != mine[0]
+    assert scan(other, mine[0]).status_code == 400
+    assert scan(staff, mine[0]).status_code == 200
 
 
 def test_roster_copy_holds_hashes_not_codes(staff, trip, people):
