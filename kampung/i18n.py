@@ -1,9 +1,10 @@
 """Language choice and the Indonesian way of writing dates, times and numbers."""
 
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from flask import current_app, request, session
 from flask_babel import Babel, Domain, format_date, format_datetime, format_decimal
 from flask_babel import _get_current_context as _babel_context
@@ -12,14 +13,20 @@ from flask_babel import _get_current_context as _babel_context
 WIB = ZoneInfo("Asia/Jakarta")
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """?lang= switches and is remembered in the session; Indonesian otherwise."""
     languages = current_app.config["LANGUAGES"]
     wanted = request.args.get("lang")
     if wanted in languages:
         session["lang"] = wanted
     chosen = session.get("lang")
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _locale(chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@cache
+def _locale(code: str) -> Locale:
+    """Parsed once per language: Flask-Babel parses a name given to it on every request."""
+    return Locale.parse(code)
 
 
 def wib_datetime(value: datetime | None) -> str:
