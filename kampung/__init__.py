@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     private_files.keep_private(Path(app.instance_path))
     app.config.update(config.from_environment(Path(app.instance_path)))
     app.config.update(overrides or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(app.config)
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's way to add middleware
             app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1
@@ -46,7 +47,9 @@ def _init_extensions(app: Flask) -> None:
     # ratelimit: the limits' sqlite:// storage, registered on import
     from kampung import i18n, ratelimit, text  # noqa: F401
     from kampung.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from kampung.session_cookie import SessionCookies
 
+    app.session_interface = SessionCookies()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -17,9 +17,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from whitenoise import WhiteNoise
 
 from kampung import security
@@ -167,6 +168,20 @@ def init_app(app: Flask) -> None:
         if endpoint == "static" and name in manifest and not loaded_by_name(name):
             values["filename"] = manifest[name]
 
+    build_url: Callable[..., str] = app.jinja_env.globals["url_for"]  # type: ignore[assignment]
+    #: (script root, file name) -> its URL: fixed while the app runs, asked for 4 times a page
+    static_urls: dict[tuple[str, str], str] = {}
+
+    def template_url_for(endpoint: str, **values) -> str:
+        """url_for in templates; a static file's URL is built once per script root."""
+        if endpoint != "static" or len(values) != 1 or "filename" not in values or not request:
+            return build_url(endpoint, **values)
+        key = (request.script_root, values["filename"])
+        if (url := static_urls.get(key)) is None:
+            url = static_urls[key] = build_url(endpoint, **values)
+        return url
+
+    app.jinja_env.globals["url_for"] = template_url_for
     secure = app.config["SESSION_COOKIE_SECURE"]
 
     def add_headers(headers, path: str, url: str) -> None:

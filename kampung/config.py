@@ -73,7 +73,8 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Errors name the statement but not its values: tokens and phones stay out of the logs.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # pool_pre_ping is added for a database server (engine_options).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         # Empty (`make run` on 127.0.0.1): links follow the request's host, one of TRUSTED_HOSTS.
         "PUBLIC_URL": public_url,
         "TRUSTED_HOSTS": _trusted_hosts(public_url),
@@ -107,3 +108,14 @@ def from_environment(instance_path: Path) -> dict:
         else "http",
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }
+
+
+def engine_options(config: dict) -> dict:
+    """The engine's options for the configured database. A server (PostgreSQL) gets
+    pool_pre_ping: one round trip per request, and what lets the first request after a restart
+    of the database succeed (tests/test_faults.py). A SQLite file has no server to lose; a ping
+    there was a `SELECT 1` on every request for nothing (docs/PERFORMANCE.md)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        options.setdefault("pool_pre_ping", True)
+    return options

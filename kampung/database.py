@@ -85,15 +85,32 @@ class RequestSession(Session):
         try:
             super().close()
         finally:
+            self.info.pop("connection_of", None)
             for held in self.info.pop("connections", {}).values():
                 held.close()
 
 
 def connection() -> Connection:
-    """The request's connection, in the session's transaction (begun when none is open)."""
+    """The request's connection, in the session's transaction (begun when none is open).
+
+    Remembered for the transaction it was asked in: a scan asks four times, and each
+    Session.connection() walked the session's bind and transaction machinery again
+    (docs/PERFORMANCE.md). A new transaction (after a commit or rollback, or a savepoint) asks
+    the session again, and so does one that can no longer run statements."""
     from kampung.extensions import db
 
-    return db.session.connection()
+    session = db.session()
+    current = session.get_nested_transaction() or session.get_transaction()
+    if current is not None and current.is_active:
+        unit = session.info.get("connection_of")
+        if unit is not None and unit[0] is current:
+            return unit[1]
+    held = session.connection()
+    session.info["connection_of"] = (
+        session.get_nested_transaction() or session.get_transaction(),
+        held,
+    )
+    return held
 
 
 @contextmanager

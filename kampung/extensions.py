@@ -2,18 +2,18 @@
 
 from typing import TYPE_CHECKING, ClassVar
 
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
+from kampung.csrf import CSRF
 from kampung.database import RequestSession
+from kampung.i18n import RequestBabel
 
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
 naming_convention = {
@@ -42,7 +42,7 @@ else:
 
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
+csrf = CSRF()
+babel = RequestBabel()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -37,12 +37,16 @@ HSTS = "max-age=31536000"
 
 
 def add_security_headers(response: Response) -> Response:
+    """HEADERS, each unless the view set it, in one pass over the response's headers (a
+    Headers.setdefault per header raised and caught an exception for each missing one)."""
     headers = response.headers
+    present = {name.lower() for name, _value in headers}
     for name, value in HEADERS.items():
-        headers.setdefault(name, value)
-    if response.mimetype == "text/html":
+        if name.lower() not in present:
+            headers.add(name, value)
+    if response.mimetype == "text/html" and "cache-control" not in present:
         # Personal pages must not linger in shared caches or the back button of a borrowed phone.
-        headers.setdefault("Cache-Control", "no-store")
+        headers.add("Cache-Control", "no-store")
     return response
 
 

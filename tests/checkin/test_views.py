@@ -13,7 +13,9 @@ from kampung.checkin.models import CheckIn, ScanLog
 from kampung.extensions import db
 from kampung.signup.models import Registration
 from kampung.signup.service import register
-from tests.conftest import log_in, person
+from tests.auth.conftest import browser_of
+from tests.conftest import log_in, make_user, person
+from tests.server import csrf_from
 
 
 @pytest.fixture
@@ -169,6 +171,46 @@ def test_api_refuses_a_huge_batch(staff, trip):
 def test_api_needs_the_csrf_token(staff, trip, people):
     response = staff.post("/api/checkins", json=[_scan(trip, people[0].checkin_code)])
     assert response.status_code == 400
+
+
+def test_a_csrf_token_that_worked_for_one_login_is_refused_for_another(app, staff, trip, people):
+    """The CSRF check remembers tokens it has verified (kampung.csrf): still per session."""
+    token = staff.csrf_token()
+    sent = staff.post(
+        "/api/checkins", json=[_scan(trip, people[0].checkin_code)], headers={"X-CSRFToken": token}
+    )
+    assert sent.status_code == 200
+    other = app.test_client()
+    log_in(other, make_user("organiser", "organiser2"))
+    other.csrf_token()  # a raw token of its own in its session
+    stolen = other.post(
+        "/api/checkins", json=[_scan(trip, people[1].checkin_code)], headers={"X-CSRFToken": token}
+    )
+    assert stolen.status_code == 400
+    assert db.session.scalar(db.select(db.func.count()).select_from(ScanLog)) == 1
+
+
+def test_each_login_pages_carry_a_token_of_its_own(app, organiser, trip, people):
+    """Pages reuse a signed token per session (kampung.csrf): never another session's."""
+    staff = browser_of(app, organiser)
+    other = browser_of(app, make_user("organiser", "organiser2"))
+
+    def page_token(client):
+        with app.app_context():  # a request's own g, as in a server
+            page = client.get(_scanner_url(trip))
+            assert page.status_code == 200, page.headers.get("Location")
+            return csrf_from(page.get_data(as_text=True))
+
+    def scan(client, token):
+        with app.app_context():
+            body = [_scan(trip, people[0].checkin_code)]
+            return client.post("/api/checkins", json=body, headers={"X-CSRFToken": token})
+
+    mine = [page_token(staff) for _ in range(2)]
+    theirs = page_token(other)
+    assert mine[0] == mine[1] and theirs != mine[0]
+    assert scan(other, mine[0]).status_code == 400
+    assert scan(staff, mine[0]).status_code == 200
 
 
 def test_roster_copy_holds_hashes_not_codes(staff, trip, people):
