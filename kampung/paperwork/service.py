@@ -45,8 +45,9 @@ def parse_rupiah(text: str) -> int:
     match = _RUPIAH.match(text)
     if not match:
         raise BadAmount("not_a_number")
-    amount = int(re.sub(r"[.\s]", "", match.group(1)))
-    if amount > MAX_RATE:
+    digits = re.sub(r"[.\s]", "", match.group(1))
+    # no int() of thousands of digits: Python refuses it, and no rate is that long
+    if len(digits.lstrip("0")) > len(str(MAX_RATE)) or (amount := int(digits)) > MAX_RATE:
         raise BadAmount("too_large")
     return amount
 
@@ -60,11 +61,10 @@ def parse_days(text: str) -> int | None:
         raise BadAmount("negative")
     if not text.isdigit() or not text.isascii():
         raise BadAmount("not_a_number")
-    days = int(text)
+    if len(text.lstrip("0")) > len(str(MAX_DAYS)) or (days := int(text)) > MAX_DAYS:
+        raise BadAmount("too_large")
     if days == 0:
         raise BadAmount("zero_days")
-    if days > MAX_DAYS:
-        raise BadAmount("too_large")
     return days
 
 

@@ -108,12 +108,28 @@ def test_rupiah_is_read_as_staff_type_it(typed, amount):
         ("", "not_a_number"),
         ("²", "not_a_number"),
         ("9" * 40, "too_large"),
+        ("9" * 5000, "too_large"),
         ("٣٥٠", "not_a_number"),
     ],
 )
 def test_a_rate_that_cannot_be_paid_is_refused(typed, reason):
     with pytest.raises(service.BadAmount) as refused:
         service.parse_rupiah(typed)
+    assert refused.value.reason == reason
+
+
+@pytest.mark.parametrize(("typed", "days"), [("", None), ("3", 3), ("007", 7), ("60", 60)])
+def test_a_day_count_is_read_as_staff_type_it(typed, days):
+    assert service.parse_days(typed) == days
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("0", "zero_days"), ("61", "too_large"), ("9" * 5000, "too_large"), ("dua", "not_a_number")],
+)
+def test_a_day_count_that_cannot_be_paid_is_refused(typed, reason):
+    with pytest.raises(service.BadAmount) as refused:
+        service.parse_days(typed)
     assert refused.value.reason == reason
 
 
