@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     # Models of every area, so that migrations and queries see them all.
     from kampung import models  # noqa: F401
+    from kampung.adoption import models as adoption_models  # noqa: F401
     from kampung.auth import models as auth_models  # noqa: F401
     from kampung.auth import roles  # noqa: F401
     from kampung.checkin import models as checkin_models  # noqa: F401
@@ -87,6 +88,8 @@ def _register_blueprints(app: Flask) -> None:
 
     # Before the routes are added: ids in URLs stay in the range the database can look up.
     app.url_map.converters["int"] = IdConverter
+    from kampung.adoption import staff_views  # noqa: F401  (its routes)
+    from kampung.adoption.views import bp as adoption_bp
     from kampung.auth import account_views  # noqa: F401  (its routes)
     from kampung.checkin.views import bp as checkin_bp
     from kampung.feedback import editor  # noqa: F401  (its routes)
@@ -97,5 +100,14 @@ def _register_blueprints(app: Flask) -> None:
     from kampung.review.views import bp as review_bp
     from kampung.signup.views import bp as signup_bp
 
-    for bp in (signup_bp, auth_bp, manage_bp, checkin_bp, feedback_bp, review_bp, health_bp):
+    for bp in (
+        signup_bp,
+        auth_bp,
+        manage_bp,
+        checkin_bp,
+        feedback_bp,
+        review_bp,
+        adoption_bp,
+        health_bp,
+    ):
         app.register_blueprint(bp)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from kampung.adoption.models import Practice
 from kampung.database import transaction
+from kampung.extensions import db
 from kampung.i18n import WIB
 from kampung.models import Trip
 from kampung.places import KELURAHAN_BY_KECAMATAN
@@ -22,6 +24,10 @@ _LAST = (
     "Saputra", "Hasibuan", "Siregar", "Wijaya", "Rahman", "Lubis", "Hidayat", "Nasution",
     "Pratama", "Harahap", "Kurniawan", "Simanjuntak", "Effendi", "Syahputra", "Marpaung",
 )  # fmt: skip
+
+
+#: practices the chair names from the comments, offered in the participants' plans
+PRACTICES = ("Bank sampah RT", "Posyandu lansia keliling", "Jadwal ronda bergilir")
 
 
 def create_demo_trip(participants: int = 20, departure: date | None = None) -> Trip:
@@ -50,6 +56,9 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
             buses=[("Bus 1", 34), ("Bus 2", 33)],
             checkpoints=["Keberangkatan Jambi", "Kepulangan Bengkulu"],
         )
+        # What the chair would name from the comments; the follow-up rounds come with the trip.
+        for name in PRACTICES:
+            db.session.add(Practice(trip_id=trip.id, name=name))
     rng = random.Random(2026)
     for i in range(participants):
         kecamatan = rng.choice(list(KELURAHAN_BY_KECAMATAN))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
+from kampung.adoption.models import Practice
 from kampung.extensions import db
 from kampung.feedback.service import submit, survey_of
 from kampung.signup import service
@@ -92,6 +93,18 @@ ACCESS: dict[str, object] = {
     "review.remind": REVIEW,
     "review.export_csv": REVIEW,
     "review.export_xlsx": REVIEW,
+    "adoption.commitments": TOKEN,
+    "adoption.followup": TOKEN,
+    "adoption.followup_by_link": LINK,
+    "adoption.dashboard": REVIEW,
+    "adoption.export_csv": REVIEW,
+    "adoption.export_xlsx": REVIEW,
+    "adoption.remind": REVIEW,
+    "adoption.trip_practices": REVIEW,
+    "adoption.practice_action": REVIEW,
+    "adoption.commitment_practice": REVIEW,
+    "adoption.library": REVIEW,
+    "adoption.rounds": ADMIN,
 }
 
 ACTORS = ("anonymous", "participant", "admin", "organiser", "chair")
@@ -107,6 +120,9 @@ def world(app, trip):
     sender = make_user("chair", "sender")
     return {
         "link_token": staff_links.issue(registration, Purpose.survey, sender),
+        "followup_token": staff_links.issue(registration, Purpose.followup, sender),
+        "practice_id": db.session.scalar(db.select(Practice.id).where(Practice.trip_id == trip.id)),
+        "commitment_id": 999_999,
         "slug": trip.slug,
         "access_token": registration.access_token,
         "token": registration.access_token,
@@ -155,6 +171,7 @@ def test_each_route_answers_as_the_role_allows(app, world, actor):
         "access_token": new_secret(),
         "token": new_secret(),
         "link_token": new_secret(),
+        "followup_token": new_secret(),
     }
     for rule in _routes(app):
         allowed = ACCESS[rule.endpoint]

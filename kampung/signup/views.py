@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from kampung import origin, phones
+from kampung.adoption.service import adoption_entry
 from kampung.database import utcnow
 from kampung.feedback.service import survey_entry
 from kampung.fragments import render_page
@@ -189,6 +190,7 @@ def personal(token: str):
         "can_edit": service.can_edit_own_details(registration),
         "can_cancel": service.can_cancel_own(registration),
         "survey": survey_entry(registration),
+        "adoption": adoption_entry(registration),
         "contact": contact(trip, question_message(trip, registration.full_name)),
         "qr": None,
     }

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from kampung.adoption.models import Practice
 from kampung.checkin import service as checkin
 from kampung.extensions import db
 from kampung.feedback import service as feedback
@@ -106,6 +107,8 @@ def make_world(app: Flask, users: dict, trip, alice, survey, **ids) -> dict:
         "slug": trip.slug,
         "alice": alice,
         "alice_link": staff_links.issue(alice, Purpose.survey, users["chair"]),
+        "alice_followup": staff_links.issue(alice, Purpose.followup, users["chair"]),
+        "practice_id": db.session.scalar(sa.select(Practice.id).where(Practice.trip_id == trip.id)),
         "survey": survey,
         "checkpoint_id": trip.checkpoints[0].id,
         **ids,
