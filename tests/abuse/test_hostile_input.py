@@ -6,15 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from datetime import date, timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kampung.feedback.models import Kind
+from kampung.i18n import WIB
 from kampung.manage.importer import COLUMNS
 from tests.abuse.conftest import send, snapshot
 from tests.abuse.strategies import HOSTILE_TEXT, JSON, hostile_form, scans
@@ -93,7 +94,7 @@ NEW_PASSWORD = "kata-sandi-baru-456"
 
 HTMX = {"HX-Request": "true"}
 #: a target month the commitments form offers
-NEXT_MONTH = (date.today().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
+NEXT_MONTH = (datetime.now(WIB).date().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
 
 #: every POST route -> the request it takes; keep in step with the views
 TARGETS: dict[str, Target] = {

@@ -36,7 +36,9 @@ def next_month(now: datetime | None = None, ahead: int = 1) -> str:
     return service.month_choices(now or utcnow())[ahead].strftime("%Y-%m")
 
 
-def plan(practice_id: int | None = None, what: str = "", carried_by: str = "Pak RT") -> CommitmentData:
+def plan(
+    practice_id: int | None = None, what: str = "", carried_by: str = "Pak RT"
+) -> CommitmentData:
     return CommitmentData(str(practice_id or ""), what, next_month(), carried_by)
 
 

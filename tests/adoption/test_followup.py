@@ -59,8 +59,10 @@ def test_participant_answers_each_commitment_and_may_change_while_open(app):
     service.answer_round(
         registration,
         round_,
-        {first.id: AnswerData("started", "Dana belum cair", "Renja 2027 butir 3"),
-         second.id: AnswerData("not_started")},
+        {
+            first.id: AnswerData("started", "Dana belum cair", "Renja 2027 butir 3"),
+            second.id: AnswerData("not_started"),
+        },
     )
     service.answer_round(
         registration, round_, {first.id: AnswerData("running"), second.id: AnswerData("started")}
