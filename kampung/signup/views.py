@@ -30,6 +30,7 @@ from kampung.links import public_url
 from kampung.lookups import registration_by_token_or_404, trip_or_404
 from kampung.models import Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
+from kampung.privacy import removal_due
 from kampung.qr import qr_svg
 from kampung.ratelimit import CHECK_LIMITS, SIGNUP_LIMITS, TOKEN_LIMIT
 from kampung.signup import service
@@ -148,6 +149,7 @@ def _trip_page(trip: Trip, form: SignupForm, status: int = 200, **extra):
         problem=None,
         own_page=None,
         contact=contact(trip, ""),
+        kept_until=removal_due(trip),
     )
     context.update(extra)
     if context["problem"] == "duplicate":
