@@ -14,6 +14,8 @@ from tests.conftest import PASSWORD, PHONE, axe_violations, person, screenshot
 
 pytestmark = pytest.mark.browser
 
+REMIND_SITI = "Ingatkan lewat WhatsApp Siti Rahma"
+
 
 def _started(page) -> str:
     card = page.get_by_role("region", name="Bank sampah RT")
@@ -69,7 +71,7 @@ def test_participant_commits_then_answers_the_followup_without_javascript(
         chair_page.goto(f"/manage/{trip.slug}/adoption")
         chair_page.locator("#missing-count").wait_for()
         assert chair_page.locator("#missing-count").inner_text() == "2"
-        assert chair_page.get_by_role("button", name="Ingatkan lewat WhatsApp Siti Rahma").is_visible()
+        assert chair_page.get_by_role("button", name=REMIND_SITI).is_visible()
         assert _started(chair_page) == "0"
 
         participant.goto(f"/p/{token}")
@@ -93,7 +95,7 @@ def test_participant_commits_then_answers_the_followup_without_javascript(
     chair_page.goto(f"/manage/{trip.slug}/adoption")
     assert _started(chair_page) == "1"
     assert chair_page.locator("#missing-count").inner_text() == "1"
-    assert chair_page.get_by_role("button", name="Ingatkan lewat WhatsApp Siti Rahma").count() == 0
+    assert chair_page.get_by_role("button", name=REMIND_SITI).count() == 0
     assert chair_page.get_by_text("Dana kas RT belum cukup").is_visible()
     screenshot(chair_page, "adoption-dashboard")
     assert axe_violations(chair_page) == []
