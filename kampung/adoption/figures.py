@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select, true
+from sqlalchemy import Select, and_, func, select
 
 from kampung.adoption.models import (
     PROGRESS_LABELS,
@@ -86,6 +86,10 @@ class RoundRate:
     @property
     def percent(self) -> float:
         return 100 * self.answered / self.expected if self.expected else 0.0
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.answered
 
 
 def _scope(trip: Trip):
@@ -191,42 +195,47 @@ def kecamatan_figures(trip: Trip, round_: FollowupRound | None) -> dict[str, Cou
     return figures
 
 
-def _expected(trip: Trip):
-    """The people asked in a round: seated, with at least one commitment."""
+def _asked(trip: Trip):
+    """The people asked in a round: those with at least one commitment (none after the purge)."""
+    return select(Commitment.registration_id).where(
+        _scope(trip), Commitment.registration_id.is_not(None)
+    )
+
+
+def _answered(round_: FollowupRound):
     return (
         select(Commitment.registration_id)
-        .join(Registration, Registration.id == Commitment.registration_id)
-        .where(_scope(trip), Registration.is_seated)
-        .distinct()
+        .join(FollowupAnswer, FollowupAnswer.commitment_id == Commitment.id)
+        .where(FollowupAnswer.round_id == round_.id, Commitment.registration_id.is_not(None))
     )
 
 
 def round_rates(trip: Trip, rounds: list[FollowupRound]) -> list[RoundRate]:
-    expected_ids = _expected(trip).subquery()
-    expected = db.session.scalar(select(func.count()).select_from(expected_ids))
-    answered = dict(
-        db.session.execute(
-            select(FollowupAnswer.round_id, func.count(func.distinct(Commitment.registration_id)))
-            .join(Commitment, Commitment.id == FollowupAnswer.commitment_id)
-            .where(Commitment.registration_id.in_(select(expected_ids.c.registration_id)))
-            .group_by(FollowupAnswer.round_id)
-        ).all()
+    """Per round, how many of those asked answered it: one query."""
+    expected = (
+        select(func.count(func.distinct(Commitment.registration_id)))
+        .where(_scope(trip))
+        .scalar_subquery()
     )
-    return [RoundRate(r, answered.get(r.id, 0), expected) for r in rounds]
+    rows = db.session.execute(
+        select(
+            FollowupRound.id,
+            expected,
+            select(func.count(func.distinct(Commitment.registration_id)))
+            .join(FollowupAnswer, FollowupAnswer.commitment_id == Commitment.id)
+            .where(FollowupAnswer.round_id == FollowupRound.id)
+            .correlate(FollowupRound)
+            .scalar_subquery(),
+        ).where(FollowupRound.trip_id == trip.id)
+    )
+    counts = {round_id: (asked, answered) for round_id, asked, answered in rows}
+    return [RoundRate(r, counts.get(r.id, (0, 0))[1], counts.get(r.id, (0, 0))[0]) for r in rounds]
 
 
-def not_answered(
-    trip: Trip, round_: FollowupRound, page: int = 1
-) -> tuple[list[Registration], int]:
-    """Who committed and has not answered the round yet, by name, a page at a time."""
-    answered = (
-        select(FollowupAnswer.id)
-        .join(Commitment, Commitment.id == FollowupAnswer.commitment_id)
-        .where(Commitment.registration_id == Registration.id, FollowupAnswer.round_id == round_.id)
-        .exists()
-    )
-    scope = and_(Registration.id.in_(_expected(trip)), ~answered)
-    total = db.session.scalar(select(func.count()).select_from(Registration).where(scope))
+def not_answered(trip: Trip, round_: FollowupRound, page: int = 1) -> list[Registration]:
+    """Who committed and has not answered the round yet, by name, a page at a time (how many in
+    all: the round's RoundRate)."""
+    scope = and_(Registration.id.in_(_asked(trip)), Registration.id.not_in(_answered(round_)))
     people = db.session.scalars(
         select(Registration)
         .where(scope)
@@ -234,7 +243,7 @@ def not_answered(
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    return list(people), total
+    return list(people)
 
 
 @dataclass
@@ -251,12 +260,11 @@ def obstacles(trip: Trip, search: str = "", page: int = 1) -> tuple[list[Obstacl
     scope = [_scope(trip), FollowupAnswer.obstacle != ""]
     if search:
         scope.append(func.lower(FollowupAnswer.obstacle).contains(search.lower(), autoescape=True))
-    base = (
-        select(FollowupAnswer)
+    total = db.session.scalar(
+        select(func.count(FollowupAnswer.id))
         .join(Commitment, Commitment.id == FollowupAnswer.commitment_id)
         .where(*scope)
     )
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     rows = db.session.execute(
         select(
             FollowupAnswer.obstacle,
@@ -311,7 +319,7 @@ def export_rows(trip: Trip) -> tuple[list[str], list[list]]:
             FollowupAnswer.note,
         )
         .select_from(Commitment)
-        .join(FollowupRound, and_(FollowupRound.trip_id == Commitment.trip_id, true()))
+        .join(FollowupRound, FollowupRound.trip_id == Commitment.trip_id)
         .outerjoin(Registration, Registration.id == Commitment.registration_id)
         .outerjoin(Practice, Practice.id == Commitment.practice_id)
         .outerjoin(

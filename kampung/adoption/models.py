@@ -87,7 +87,7 @@ class Commitment(db.Model):
     """One practice a participant commits to adopt in their RT: what, by when, who carries it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id", ondelete="CASCADE"), index=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id", ondelete="CASCADE"))
     #: who committed; None once the trip's personal data was purged
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), index=True
@@ -110,6 +110,13 @@ class Commitment(db.Model):
 
     registration: Mapped[Registration | None] = relationship()
     practice: Mapped[Practice | None] = relationship()
+
+    __table_args__ = (
+        # The dashboard's counts per practice, per kecamatan and per person read these alone.
+        Index("ix_commitment_trip_practice", "trip_id", "practice_id"),
+        Index("ix_commitment_trip_kecamatan", "trip_id", "kecamatan"),
+        Index("ix_commitment_trip_registration", "trip_id", "registration_id"),
+    )
 
     def title(self) -> str:
         return self.practice.name if self.practice else self.what

@@ -45,18 +45,18 @@ def dashboard(slug: str):
     rounds = service.rounds_of(trip)
     chosen = _chosen_round(rounds, whole_number(args.get("round", "")))
     search = clean_text(args.get("q", ""))[:100]
-    missing, missing_total = ([], 0)
+    rates = figures.round_rates(trip, rounds)
+    missing, missing_total = [], 0
     if chosen is not None and chosen.opened_at:
-        missing, missing_total = figures.not_answered(
-            trip, chosen, whole_number(args.get("page", "")) or 1
-        )
+        missing = figures.not_answered(trip, chosen, whole_number(args.get("page", "")) or 1)
+        missing_total = next(r.missing for r in rates if r.round.id == chosen.id)
     found, found_total = figures.obstacles(trip, search, whole_number(args.get("opage", "")) or 1)
     return render_template(
         "adoption/dashboard.html",
         trip=trip,
         rounds=rounds,
         chosen=chosen,
-        rates=figures.round_rates(trip, rounds),
+        rates=rates,
         practices=figures.practice_figures(trip, rounds, chosen),
         kecamatan=figures.kecamatan_figures(trip, chosen),
         missing=missing,

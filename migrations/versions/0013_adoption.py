@@ -67,7 +67,9 @@ def upgrade():
     with op.batch_alter_table('commitment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_commitment_practice_id'), ['practice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_registration_id'), ['registration_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_commitment_trip_id'), ['trip_id'], unique=False)
+        batch_op.create_index('ix_commitment_trip_practice', ['trip_id', 'practice_id'], unique=False)
+        batch_op.create_index('ix_commitment_trip_kecamatan', ['trip_id', 'kecamatan'], unique=False)
+        batch_op.create_index('ix_commitment_trip_registration', ['trip_id', 'registration_id'], unique=False)
 
     op.create_table('followup_answer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -116,7 +118,9 @@ def downgrade():
 
     op.drop_table('followup_answer')
     with op.batch_alter_table('commitment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_commitment_trip_id'))
+        batch_op.drop_index('ix_commitment_trip_registration')
+        batch_op.drop_index('ix_commitment_trip_kecamatan')
+        batch_op.drop_index('ix_commitment_trip_practice')
         batch_op.drop_index(batch_op.f('ix_commitment_registration_id'))
         batch_op.drop_index(batch_op.f('ix_commitment_practice_id'))
 
