@@ -9,8 +9,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from kampung.adoption import service as adoption
 from kampung.adoption.models import Practice
 from kampung.checkin import service as checkin
+from kampung.database import utcnow
 from kampung.extensions import db
 from kampung.feedback import service as feedback
 from kampung.manage.importer import COLUMNS
@@ -78,6 +80,10 @@ def world(app):
     bob = signup.register(trip, person(2), origin=phone).registration
     survey = open_survey(trip)
     feedback.submit(survey, bob, good_answers(survey, text="Bank sampah RT"))
+    # Bob plans to adopt the bank sampah, in words of his own too.
+    month = adoption.month_choices(utcnow())[1].strftime("%Y-%m")
+    plans = [adoption.CommitmentData("", "Bank sampah RT", month, "Pak RT")]
+    (commitment,) = adoption.save_commitments(bob, plans)
     checkpoint = trip.checkpoints[0]
     done = checkin.check_in(bob.checkin_code, checkpoint.id, users["organiser"], device="HP Rina")
     rows, _total = review.comments(survey, review.CommentFilter())
@@ -93,6 +99,7 @@ def world(app):
         question_id=survey.questions[0].id,
         import_url=import_url,
         bob=bob,
+        commitment_id=commitment.id,
     )
 
 

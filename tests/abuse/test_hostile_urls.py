@@ -19,6 +19,9 @@ def _values(w: dict) -> dict:
         "slug": w["slug"],
         "token": w["alice"].access_token,
         "link_token": w["alice_link"],
+        "followup_token": w["alice_followup"],
+        "practice_id": w["practice_id"],
+        "commitment_id": w["commitment_id"],
         "code": w["alice"].checkin_code,
         "checkpoint_id": w["checkpoint_id"],
         "registration_id": w["alice"].id,
@@ -49,7 +52,7 @@ def test_hostile_query_strings_on_every_page(app, world):
         query = "&".join(f"{name}={quote(killer)}" for name in PARAMS)
         response = send(app, world["clients"]["admin"], "GET", f"{url}?{query}")
         # A survey-only link refuses every staff session (tests/test_access.py).
-        allowed = (200, 302, 303, 400, 404) + ((403,) if url.startswith("/s/") else ())
+        allowed = (200, 302, 303, 400, 404) + ((403,) if url.startswith(("/s/", "/f/")) else ())
         assert response.status_code in allowed, f"{url} -> {response.status_code}"
         assert b"Traceback" not in response.data, url
 
