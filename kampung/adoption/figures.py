@@ -20,7 +20,7 @@ from kampung.adoption.models import (
 )
 from kampung.extensions import db
 from kampung.models import Trip
-from kampung.signup.models import Registration
+from kampung.signup.models import Registration, format_rt_rw
 
 #: adopters named per practice, obstacles and non-respondents per page
 ADOPTERS_SHOWN = 10
@@ -163,8 +163,6 @@ def adopters(trip: Trip, round_: FollowupRound) -> list[tuple[int | None, Person
         .subquery()
     )
     rows = db.session.execute(select(ranked).where(ranked.c.n <= ADOPTERS_SHOWN))
-    from kampung.signup.models import format_rt_rw
-
     return [
         (
             r.practice_id,

@@ -1,18 +1,14 @@
 """The adoption forms. The commitments and follow-up forms have one set of fields per row
 (commitment-1-what, status-<commitment id>), read here into the service's plain data; the
-chair's and admin's forms are Flask-WTF forms."""
+chair's and admin's forms are a field or two, read in the views."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
 
 from kampung.adoption.models import MAX_COMMITMENTS
 from kampung.adoption.service import AnswerData, CommitmentData
 from kampung.database import whole_number
-from kampung.forms import FlaskForm
 
 ROW_FIELDS = ("practice", "what", "target_month", "carried_by")
 ANSWER_FIELDS = ("status", "obstacle", "note")
@@ -49,7 +45,3 @@ def round_answers(form: MultiDict) -> dict[int, AnswerData] | None:
             return None
         setattr(answers.setdefault(cid, AnswerData()), kind, _one(form, key))
     return answers
-
-
-class PracticeNameForm(FlaskForm):
-    name = StringField(_l("Name of the practice"), validators=[DataRequired(), Length(max=200)])

@@ -4,9 +4,8 @@ request; each takes `now`, so that tests can move the clock past a round. Each r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
@@ -20,10 +19,10 @@ from kampung.adoption.models import (
     Practice,
     Progress,
 )
+from kampung.adoption.months import parse_month
 from kampung.database import transaction, utcnow
 from kampung.extensions import db
 from kampung.feedback.service import response_of, survey_of
-from kampung.i18n import WIB
 from kampung.models import Trip
 from kampung.signup.models import Registration
 from kampung.text import clean_text
@@ -33,8 +32,6 @@ WHAT_LIMIT = 200
 CARRIED_BY_LIMIT = 120
 OBSTACLE_LIMIT = 500
 NOTE_LIMIT = 300
-#: a target month at most this many months ahead
-MONTHS_AHEAD = 24
 
 
 class AdoptionError(Exception):
@@ -217,37 +214,6 @@ def live_practices(trip: Trip) -> list[Practice]:
     )
 
 
-def first_month(now: datetime) -> date:
-    today = now.astimezone(WIB).date()
-    return today.replace(day=1)
-
-
-def month_choices(now: datetime) -> list[date]:
-    """The target months offered: this month and the next ones."""
-    first = first_month(now)
-    return [_add_months(first, i) for i in range(MONTHS_AHEAD + 1)]
-
-
-def _add_months(day: date, n: int) -> date:
-    months = day.year * 12 + day.month - 1 + n
-    return date(months // 12, months % 12 + 1, 1)
-
-
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def _month(value: str, now: datetime) -> date:
-    match = MONTH.match(value.strip())
-    if not match or not 1 <= int(match[2]) <= 12:
-        raise ValueError(_("Choose a target month."))
-    month = date(int(match[1]), int(match[2]), 1)
-    if month < first_month(now):
-        raise ValueError(_("The target month cannot be in the past."))
-    if month > _add_months(first_month(now), MONTHS_AHEAD):
-        raise ValueError(_("Choose a target month within two years."))
-    return month
-
-
 def _row(trip: Trip, data: CommitmentData, practices: dict[str, Practice], now: datetime):
     practice = None
     if data.practice:
@@ -264,7 +230,7 @@ def _row(trip: Trip, data: CommitmentData, practices: dict[str, Practice], now: 
         raise ValueError(_("Say who in your RT carries it."))
     if len(carried_by) > CARRIED_BY_LIMIT:
         raise ValueError(_("Please keep it under %(n)s characters.", n=CARRIED_BY_LIMIT))
-    return practice, what, _month(data.target_month, now), carried_by
+    return practice, what, parse_month(data.target_month, now), carried_by
 
 
 def save_commitments(

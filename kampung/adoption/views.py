@@ -15,6 +15,7 @@ from flask_login import current_user
 from kampung.adoption import service
 from kampung.adoption.forms import commitment_rows, round_answers
 from kampung.adoption.models import MAX_COMMITMENTS, PROGRESS_LABELS, Progress
+from kampung.adoption.months import month_choices
 from kampung.database import utcnow
 from kampung.errors import render_error
 from kampung.lookups import purpose_link_or_404, registration_by_token_or_404
@@ -69,7 +70,7 @@ def commitments(token: str):
         locked=service.commitments_locked(registration.trip, now),
         saved=saved,
         practices=service.live_practices(registration.trip),
-        months=service.month_choices(now),
+        months=month_choices(now),
         personal_page=personal_page,
     ), status
 

@@ -11,6 +11,7 @@ from flask import Flask
 
 from kampung.adoption import service as adoption
 from kampung.adoption.models import Practice
+from kampung.adoption.months import month_choices
 from kampung.checkin import service as checkin
 from kampung.database import utcnow
 from kampung.extensions import db
@@ -81,7 +82,7 @@ def world(app):
     survey = open_survey(trip)
     feedback.submit(survey, bob, good_answers(survey, text="Bank sampah RT"))
     # Bob plans to adopt the bank sampah, in words of his own too.
-    month = adoption.month_choices(utcnow())[1].strftime("%Y-%m")
+    month = month_choices(utcnow())[1].strftime("%Y-%m")
     plans = [adoption.CommitmentData("", "Bank sampah RT", month, "Pak RT")]
     (commitment,) = adoption.save_commitments(bob, plans)
     checkpoint = trip.checkpoints[0]

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from kampung.adoption import practices
 from kampung.adoption import service as adoption
+from kampung.adoption.months import month_choices
 from kampung.checkin import service as checkin
 from kampung.database import utcnow
 from kampung.extensions import db
@@ -83,7 +84,7 @@ def poisoned(app):
         mallory.checkin_code, trip.checkpoints[0].id, users["organiser"], device=XSS
     )
     # Plans and a follow-up answer in those words, and a practice named so.
-    month = adoption.month_choices(utcnow())[1].strftime("%Y-%m")
+    month = month_choices(utcnow())[1].strftime("%Y-%m")
     practices.name_practice(trip, XSS, [])
     (commitment,) = adoption.save_commitments(
         mallory, [adoption.CommitmentData("", XSS, month, XSS)]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from kampung.adoption import service
 from kampung.adoption.models import Practice
+from kampung.adoption.months import month_choices
 from kampung.adoption.service import CommitmentData
 from kampung.database import utcnow
 from kampung.demo import create_demo_trip
@@ -33,7 +34,7 @@ def practice(trip, name: str = "Bank sampah RT") -> Practice:
 
 
 def next_month(now: datetime | None = None, ahead: int = 1) -> str:
-    return service.month_choices(now or utcnow())[ahead].strftime("%Y-%m")
+    return month_choices(now or utcnow())[ahead].strftime("%Y-%m")
 
 
 def plan(
