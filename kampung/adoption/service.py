@@ -188,11 +188,6 @@ def may_commit(registration: Registration, now: datetime | None = None) -> bool:
     )
 
 
-def wants_plan(registration: Registration, now: datetime | None = None) -> bool:
-    """Just answered the named survey and has no commitment yet: the plan is the next step."""
-    return may_commit(registration, now) and not commitments_of(registration)
-
-
 def commitments_of(registration: Registration) -> list[Commitment]:
     return list(
         db.session.scalars(

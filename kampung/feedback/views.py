@@ -104,11 +104,6 @@ def _survey_page(registration: Registration, place: Place, link: StaffLink | Non
             answered = answered or isinstance(error, service.AlreadyAnswered)
             editing = not isinstance(error, service.AlreadyAnswered)
         else:
-            # A named survey ends with the plan to adopt practices (kampung.adoption).
-            if place.personal_page and commitments.wants_plan(registration):
-                return redirect(
-                    url_for("adoption.commitments", token=registration.access_token), 303
-                )
             return redirect(place.here, 303)
     elif link is not None:
         # The opening is recorded, never the answers: POSTs leave no trace on the link.

@@ -24,8 +24,10 @@ def test_the_token_pages_are_the_personal_ones(app):
         "/p/<token>",
         "/p/<token>/cancel",
         "/p/<token>/check",
+        "/p/<token>/commitments",
         "/p/<token>/edit",
         "/p/<token>/feedback",
+        "/p/<token>/followup",
     ]
 
 

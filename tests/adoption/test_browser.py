@@ -47,6 +47,7 @@ def test_participant_commits_then_answers_the_followup_without_javascript(
         participant.get_by_role("button", name="Kirim jawaban").click()
 
         # The end of the survey: the plan.
+        participant.get_by_role("link", name="Buat rencana saya (RTL)").click()
         participant.get_by_role("heading", name="Rencana saya untuk RT saya").wait_for()
         first = participant.get_by_role("group", name="Praktik 1")
         first.get_by_label("Pilih praktik").select_option(label="Bank sampah RT")
