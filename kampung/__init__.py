@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     # Models of every area, so that migrations and queries see them all.
     from kampung import models  # noqa: F401
+    from kampung.adoption import models as adoption_models  # noqa: F401
     from kampung.auth import models as auth_models  # noqa: F401
     from kampung.auth import roles  # noqa: F401
     from kampung.checkin import models as checkin_models  # noqa: F401
@@ -94,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     # Before the routes are added: ids in URLs stay in the range the database can look up.
     app.url_map.converters["int"] = IdConverter
     import kampung.manage.manifest_views  # noqa: F401  (its routes)
+    from kampung.adoption import staff_views  # noqa: F401  (its routes)
+    from kampung.adoption.views import bp as adoption_bp
     from kampung.auth import account_views  # noqa: F401  (its routes)
     from kampung.checkin import stop_views  # noqa: F401  (its routes)
     from kampung.checkin.views import bp as checkin_bp
@@ -117,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         paperwork_bp,
         schedule_bp,
+        adoption_bp,
         health_bp,
     ):
         app.register_blueprint(bp)

@@ -1,5 +1,6 @@
 """Command line: `demo`, `event set …` (switches, per diem), `setup`, `backup`, `privacy purge`;
-`user …` is in kampung.auth.cli, `rooms assign` in kampung.rooms.cli."""
+`user …` is in kampung.auth.cli, `rooms assign` in kampung.rooms.cli, `followup …` in
+kampung.adoption.cli."""
 
 from __future__ import annotations
 
@@ -127,7 +128,8 @@ def _at_a_terminal() -> bool:
 @click.option("--yes", is_flag=True, help="Do not ask: the SPJ archive is downloaded already.")
 def privacy_purge(slug: str, yes: bool) -> None:
     """Remove the personal data of a finished trip, keeping counts and anonymous answers."""
-    from kampung.privacy import TripNotOver, purge_trip
+    from kampung.i18n import WIB
+    from kampung.privacy import FollowupNotOver, TripNotOver, purge_trip
 
     trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))
     if trip is None:
@@ -143,6 +145,12 @@ def privacy_purge(slug: str, yes: bool) -> None:
     except TripNotOver:
         raise click.ClickException(
             f"{slug} has not returned yet; purge it after the trip"
+        ) from None
+    except FollowupNotOver as waiting:
+        until = waiting.until.astimezone(WIB).strftime("%Y-%m-%d")
+        raise click.ClickException(
+            f"{slug}: commitments are still followed up; purge after the last round "
+            f"(closed, or from {until})"
         ) from None
     click.echo(f"{slug}: personal data of {cleared} registrations removed")
 
@@ -205,6 +213,9 @@ def _where_phones_go(public_url: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from kampung.adoption.cli import followup_cli
+
+    app.cli.add_command(followup_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(event_cli)
     app.cli.add_command(privacy_cli)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from kampung.adoption.models import Practice
 from kampung.database import transaction
+from kampung.extensions import db
 from kampung.i18n import WIB
 from kampung.models import Trip
 from kampung.paperwork.service import set_per_diem
@@ -25,6 +27,10 @@ _LAST = (
     "Saputra", "Hasibuan", "Siregar", "Wijaya", "Rahman", "Lubis", "Hidayat", "Nasution",
     "Pratama", "Harahap", "Kurniawan", "Simanjuntak", "Effendi", "Syahputra", "Marpaung",
 )  # fmt: skip
+
+
+#: practices the chair names from the comments, offered in the participants' plans
+PRACTICES = ("Bank sampah RT", "Posyandu lansia keliling", "Jadwal ronda bergilir")
 
 
 def create_demo_trip(participants: int = 20, departure: date | None = None) -> Trip:
@@ -53,6 +59,9 @@ def create_demo_trip(participants: int = 20, departure: date | None = None) -> T
             buses=[("Bus 1", 34), ("Bus 2", 33)],
             checkpoints=["Keberangkatan Jambi", "Kepulangan Bengkulu"],
         )
+        # What the chair would name from the comments; the follow-up rounds come with the trip.
+        for name in PRACTICES:
+            db.session.add(Practice(trip_id=trip.id, name=name))
     # A made-up daily allowance, so that the receipt list (/manage/<slug>/uang-harian) adds up.
     set_per_diem(trip, 350_000, None)
     rng = random.Random(2026)

@@ -14,15 +14,19 @@ def create_trip(
     checkpoints: list[str],
     **fields,
 ) -> Trip:
-    """A new trip with its buses (name, seats), checkpoints in order and the default survey.
+    """A new trip with its buses (name, seats), checkpoints in order, the default survey and
+    the default follow-up rounds.
     Does not commit."""
     trip = Trip(**fields)
     trip.buses = [Bus(name=name, seats=seats, position=i) for i, (name, seats) in enumerate(buses)]
     trip.checkpoints = [Checkpoint(name=name, position=i) for i, name in enumerate(checkpoints)]
     db.session.add(trip)
+    from kampung.adoption.service import default_rounds
     from kampung.feedback.defaults import add_default_survey
 
     db.session.add(add_default_survey(trip))
+    db.session.flush()
+    db.session.add_all(default_rounds(trip))
     db.session.flush()
     return trip
 

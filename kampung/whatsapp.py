@@ -130,6 +130,26 @@ def survey_reminder(registration: Registration, token: str) -> str:
         )
 
 
+def followup_link(token: str) -> str:
+    """A follow-up-only link (kampung.staff_links): it opens the follow-up round and nothing
+    else."""
+    return public_url(url_for("adoption.followup_by_link", followup_token=token))
+
+
+def followup_reminder(registration: Registration, token: str) -> str:
+    """The chair asks someone who has not answered the follow-up round yet, with a
+    follow-up-only link."""
+    with force_locale("id"):
+        return _(
+            "Hello %(name)s, after %(trip)s you planned to adopt some practices in your RT. "
+            "How far have they come? Please answer in two minutes through this link: %(link)s. "
+            "Thank you!",
+            name=registration.full_name,
+            trip=registration.trip.title,
+            link=followup_link(token),
+        )
+
+
 # --- The committee's contact person ----------------------------------------------------------
 
 

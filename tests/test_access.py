@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
+from kampung.adoption.models import Practice
 from kampung.extensions import db
 from kampung.feedback.service import submit, survey_of
 from kampung.schedule import service as schedule
@@ -127,6 +128,18 @@ ACCESS: dict[str, object] = {
     "schedule.mark_read": TOKEN,
     "schedule.by_link": LINK,
     "schedule.mark_read_by_link": LINK,
+    "adoption.commitments": TOKEN,
+    "adoption.followup": TOKEN,
+    "adoption.followup_by_link": LINK,
+    "adoption.dashboard": REVIEW,
+    "adoption.export_csv": REVIEW,
+    "adoption.export_xlsx": REVIEW,
+    "adoption.remind": REVIEW,
+    "adoption.trip_practices": REVIEW,
+    "adoption.practice_action": REVIEW,
+    "adoption.commitment_practice": REVIEW,
+    "adoption.library": REVIEW,
+    "adoption.rounds": ADMIN,
 }
 
 ACTORS = ("anonymous", "participant", "admin", "organiser", "chair")
@@ -145,6 +158,9 @@ def world(app, trip):
         "schedule_token": staff_links.issue(registration, Purpose.schedule, sender),
         "notice_id": schedule.post_announcement(trip, "Bawa batik.", sender).id,
         "item_id": schedule.items_of(trip)[0].id,
+        "followup_token": staff_links.issue(registration, Purpose.followup, sender),
+        "practice_id": db.session.scalar(db.select(Practice.id).where(Practice.trip_id == trip.id)),
+        "commitment_id": 999_999,
         "slug": trip.slug,
         "access_token": registration.access_token,
         "token": registration.access_token,
@@ -194,6 +210,7 @@ def test_each_route_answers_as_the_role_allows(app, world, actor):
         "token": new_secret(),
         "link_token": new_secret(),
         "schedule_token": new_secret(),
+        "followup_token": new_secret(),
     }
     for rule in _routes(app):
         allowed = ACCESS[rule.endpoint]

@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from kampung.adoption import service as adoption
+from kampung.adoption.months import month_choices
 from kampung.checkin import service as checkin
 from kampung.database import utcnow
 from kampung.demo import create_demo_trip
@@ -34,7 +36,7 @@ from tests.feedback.helpers import good_answers, open_survey
 #: a personal link's path, whatever its token
 PERSONAL_PATH = re.compile(r"/p/[A-Za-z0-9_-]{20,}")
 #: the URL arguments that only a participant's own link holds: staff never start from them
-PARTICIPANT_ARGS = {"token", "access_token", "link_token", "schedule_token"}
+PARTICIPANT_ARGS = {"token", "access_token", "link_token", "schedule_token", "followup_token"}
 #: where links are found in a page: links, htmx GETs, and the URLs scripts read from data-*
 LINKS = re.compile(r'(?:href|hx-get|data-[a-z-]+)="(/[^"]*)"')
 MAX_PAGES = 400
@@ -61,6 +63,10 @@ def busy(app):
     notice = schedule.post_announcement(trip, "Bawa batik.", users["organiser"])
     staff_links.issue(people[7], Purpose.schedule, users["organiser"])
     rows, _total = review.comments(survey, review.CommentFilter())
+    month = month_choices(utcnow())[1].strftime("%Y-%m")
+    (commitment,) = adoption.save_commitments(
+        people[1], [adoption.CommitmentData("", "Bank sampah", month, "Pak RT")]
+    )
     return {
         "app": app,
         "trip": trip,
@@ -85,6 +91,8 @@ def busy(app):
             "kind": "device",
             "first_id": people[0].id,
             "last_id": people[-1].id,
+            "practice_id": adoption.live_practices(trip)[0].id,
+            "commitment_id": commitment.id,
         },
     }
 

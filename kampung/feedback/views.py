@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kampung.adoption import service as commitments
 from kampung.database import whole_number
 from kampung.errors import render_error
 from kampung.feedback import service
@@ -128,4 +129,9 @@ def _survey_page(registration: Registration, place: Place, link: StaffLink | Non
         locale=str(get_locale()),
         rating_words=RATING_WORDS,
         contact=contact(trip, question_message(trip, name)),
+        plan_url=(
+            url_for("adoption.commitments", token=registration.access_token)
+            if place.personal_page and commitments.may_commit(registration)
+            else None
+        ),
     ), status

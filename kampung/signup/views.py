@@ -22,6 +22,7 @@ from htmx_flask import request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from kampung import origin, phones
+from kampung.adoption.service import adoption_entry
 from kampung.database import utcnow
 from kampung.feedback.service import survey_entry
 from kampung.fragments import render_page
@@ -29,6 +30,7 @@ from kampung.links import public_url
 from kampung.lookups import registration_by_token_or_404, trip_or_404
 from kampung.models import Trip
 from kampung.places import ALL_KELURAHAN, KELURAHAN_BY_KECAMATAN
+from kampung.privacy import removal_due
 from kampung.qr import qr_svg
 from kampung.ratelimit import CHECK_LIMITS, SIGNUP_LIMITS, TOKEN_LIMIT
 from kampung.schedule.reading import schedule_for
@@ -148,6 +150,7 @@ def _trip_page(trip: Trip, form: SignupForm, status: int = 200, **extra):
         problem=None,
         own_page=None,
         contact=contact(trip, ""),
+        kept_until=removal_due(trip),
     )
     context.update(extra)
     if context["problem"] == "duplicate":
@@ -191,6 +194,7 @@ def personal(token: str):
         "can_cancel": service.can_cancel_own(registration),
         "survey": survey_entry(registration),
         "schedule": schedule_for(registration),
+        "adoption": adoption_entry(registration),
         "contact": contact(trip, question_message(trip, registration.full_name)),
         "qr": None,
     }

@@ -9,7 +9,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from kampung.adoption import service as adoption
+from kampung.adoption.models import Practice
+from kampung.adoption.months import month_choices
 from kampung.checkin import service as checkin
+from kampung.database import utcnow
 from kampung.extensions import db
 from kampung.feedback import service as feedback
 from kampung.manage.import_file import COLUMNS
@@ -78,6 +82,10 @@ def world(app):
     bob = signup.register(trip, person(2), origin=phone).registration
     survey = open_survey(trip)
     feedback.submit(survey, bob, good_answers(survey, text="Bank sampah RT"))
+    # Bob plans to adopt the bank sampah, in words of his own too.
+    month = month_choices(utcnow())[1].strftime("%Y-%m")
+    plans = [adoption.CommitmentData("", "Bank sampah RT", month, "Pak RT")]
+    (commitment,) = adoption.save_commitments(bob, plans)
     checkpoint = trip.checkpoints[0]
     done = checkin.check_in(bob.checkin_code, checkpoint.id, users["organiser"], device="HP Rina")
     rows, _total = review.comments(survey, review.CommentFilter())
@@ -93,6 +101,7 @@ def world(app):
         question_id=survey.questions[0].id,
         import_url=import_url,
         bob=bob,
+        commitment_id=commitment.id,
     )
 
 
@@ -114,6 +123,8 @@ def make_world(
         "alice_schedule": staff_links.issue(alice, Purpose.schedule, users["organiser"]),
         "notice_id": notice.id,
         "item_id": schedule.items_of(trip)[0].id,
+        "alice_followup": staff_links.issue(alice, Purpose.followup, users["chair"]),
+        "practice_id": db.session.scalar(sa.select(Practice.id).where(Practice.trip_id == trip.id)),
         "survey": survey,
         "checkpoint_id": trip.checkpoints[0].id,
         **ids,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from kampung.feedback.models import Kind
 from kampung.i18n import WIB
@@ -61,6 +62,7 @@ def _ids(w: dict) -> dict:
         "question": w["question_id"],
         "answer": w["answer_id"],
         "bob": w["bob"].id,
+        "practice": w["practice_id"],
         "item": w["item_id"],
         "notice": w["notice_id"],
     }
@@ -81,6 +83,8 @@ def _item(w: dict) -> dict:
 
 
 HTMX = {"HX-Request": "true"}
+#: a target month the commitments form offers
+NEXT_MONTH = (datetime.now(WIB).date().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
 
 #: every POST route -> the request it takes; keep in step with the views
 TARGETS: dict[str, Target] = {
@@ -224,5 +228,59 @@ TARGETS: dict[str, Target] = {
     "schedule.mark_read": Target("anonymous", lambda w: f"/p/{_token(w)}/read/{w['notice_id']}"),
     "schedule.mark_read_by_link": Target(
         "anonymous", lambda w: f"/j/{w['alice_schedule']}/read/{w['notice_id']}"
+    ),
+    "adoption.commitments": Target(
+        "anonymous",
+        lambda w: f"/p/{_token(w, 'bob')}/commitments",
+        lambda w: [
+            {
+                "commitment-1-practice": str(w["practice_id"]),
+                "commitment-1-what": "",
+                "commitment-1-target_month": NEXT_MONTH,
+                "commitment-1-carried_by": "Pak RT",
+                "commitment-2-what": "Kebun gizi",
+                "commitment-2-target_month": NEXT_MONTH,
+                "commitment-2-carried_by": "Bu PKK",
+            }
+        ],
+    ),
+    "adoption.followup": Target(
+        "anonymous",
+        lambda w: f"/p/{_token(w, 'bob')}/followup",
+        lambda w: [{"status-1": "started", "obstacle-1": "Dana", "note-1": "Renja"}],
+    ),
+    "adoption.followup_by_link": Target(
+        "anonymous",
+        lambda w: f"/f/{w['alice_followup']}",
+        lambda w: [{"status-1": "running", "obstacle-1": "", "note-1": ""}],
+    ),
+    "adoption.remind": Target("chair", _admin("adoption/remind/{alice}")),
+    "adoption.trip_practices": Target(
+        "chair",
+        _admin("adoption/practices"),
+        lambda w: [
+            {"name": "Bank sampah", "mark": "1"},
+            {"name": "", "into": str(w["practice_id"])},
+        ],
+    ),
+    "adoption.practice_action": Target(
+        "chair",
+        _admin("adoption/practices/{practice}"),
+        lambda w: [
+            {"action": "rename", "name": "Bank sampah RW"},
+            {"action": "merge", "into": "1"},
+        ],
+    ),
+    "adoption.commitment_practice": Target(
+        "chair", _admin("adoption/commitments/999999/practice"), lambda w: [{"practice": "1"}]
+    ),
+    "adoption.rounds": Target(
+        "admin",
+        _admin("followup"),
+        lambda w: [
+            {"action": "days", "days": ["30", "90"]},
+            {"action": "open", "round": "1"},
+            {"action": "close"},
+        ],
     ),
 }

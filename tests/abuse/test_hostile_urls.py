@@ -22,6 +22,9 @@ def _values(w: dict) -> dict:
         "schedule_token": w["alice_schedule"],
         "notice_id": w["notice_id"],
         "item_id": w["item_id"],
+        "followup_token": w["alice_followup"],
+        "practice_id": w["practice_id"],
+        "commitment_id": w["commitment_id"],
         "code": w["alice"].checkin_code,
         "checkpoint_id": w["checkpoint_id"],
         "registration_id": w["alice"].id,
@@ -51,8 +54,10 @@ def test_hostile_query_strings_on_every_page(app, world):
     for killer, url in itertools.product(KILLERS, _get_pages(app, world)):
         query = "&".join(f"{name}={quote(killer)}" for name in PARAMS)
         response = send(app, world["clients"]["admin"], "GET", f"{url}?{query}")
-        # A survey-only or schedule-only link refuses every staff session (test_access.py).
-        allowed = (200, 302, 303, 400, 404) + ((403,) if url.startswith(("/s/", "/j/")) else ())
+        # A survey-, schedule- or follow-up-only link refuses every staff session (test_access.py).
+        allowed = (200, 302, 303, 400, 404) + (
+            (403,) if url.startswith(("/s/", "/j/", "/f/")) else ()
+        )
         assert response.status_code in allowed, f"{url} -> {response.status_code}"
         assert b"Traceback" not in response.data, url
 

@@ -24,9 +24,11 @@ def test_the_token_pages_are_the_personal_ones(app):
         "/p/<token>",
         "/p/<token>/cancel",
         "/p/<token>/check",
+        "/p/<token>/commitments",
         "/p/<token>/edit",
         "/p/<token>/feedback",
         "/p/<token>/read/<int:notice_id>",
+        "/p/<token>/followup",
     ]
 
 

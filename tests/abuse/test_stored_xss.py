@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
+from kampung.adoption import practices
+from kampung.adoption import service as adoption
+from kampung.adoption.months import month_choices
 from kampung.checkin import service as checkin
+from kampung.database import utcnow
 from kampung.extensions import db
 from kampung.feedback import service as feedback
 from kampung.feedback.models import Kind
@@ -85,6 +90,17 @@ def poisoned(app):
     done = checkin.check_in(
         mallory.checkin_code, trip.checkpoints[0].id, users["organiser"], device=XSS
     )
+    # Plans and a follow-up answer in those words, and a practice named so.
+    month = month_choices(utcnow())[1].strftime("%Y-%m")
+    practices.name_practice(trip, XSS, [])
+    (commitment,) = adoption.save_commitments(
+        mallory, [adoption.CommitmentData("", XSS, month, XSS)]
+    )
+    adoption.save_commitments(excel, [adoption.CommitmentData("", FORMULAS[0], month, FORMULAS[1])])
+    round_ = adoption.open_followup(trip, 1, trip.returns_at + timedelta(days=31))
+    adoption.answer_round(
+        mallory, round_, {commitment.id: adoption.AnswerData("started", XSS, XSS[:300])}
+    )
     return make_world(
         app,
         users,
@@ -97,6 +113,7 @@ def poisoned(app):
         import_url=upload(app, users["admin"], trip, [XSS, "0812-5555-6666"]),
         excel=excel,
         announcement=XSS,
+        commitment_id=commitment.id,
     )
 
 
