@@ -27,8 +27,8 @@ def test_the_token_pages_are_the_personal_ones(app):
         "/p/<token>/commitments",
         "/p/<token>/edit",
         "/p/<token>/feedback",
-        "/p/<token>/read/<int:notice_id>",
         "/p/<token>/followup",
+        "/p/<token>/read/<int:notice_id>",
     ]
 
 
