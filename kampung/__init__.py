@@ -65,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     from kampung.feedback import models as feedback_models  # noqa: F401
     from kampung.links import public_url
     from kampung.manage import models as manage_models  # noqa: F401
+    from kampung.review import models as review_models  # noqa: F401
     from kampung.signup import models as signup_models  # noqa: F401
     from kampung.staff_links import models as staff_link_models  # noqa: F401
     from kampung.whatsapp import whatsapp_url

@@ -1,5 +1,5 @@
-"""Command line: `demo`, `event set …`, `setup`, `backup`, `privacy purge`; `user …` is in
-kampung.auth.cli."""
+"""Command line: `demo`, `event set …`, `event copy …`, `setup`, `backup`, `privacy purge`;
+`user …` is in kampung.auth.cli."""
 
 from __future__ import annotations
 
@@ -58,6 +58,24 @@ def event_set(slug: str, registration: str | None, feedback: str | None) -> None
             raise click.ClickException(f"the trip {slug!r} has no survey")
         surveys.set_open(survey, feedback == "open")
         click.echo(f"{slug}: feedback {feedback}")
+
+
+@event_cli.command("copy")
+@click.argument("slug")
+@click.argument("new_slug")
+@click.option("--title", default="", help="The new trip's title (default: the title, as a copy).")
+def event_copy(slug: str, new_slug: str, title: str) -> None:
+    """Copy a trip for the next one: places, buses, checkpoints and survey; no people."""
+    from kampung.trips import BadSlug, copy_trip
+
+    trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))
+    if trip is None:
+        raise click.ClickException(f"no trip {slug!r}")
+    try:
+        copy = copy_trip(trip, new_slug, title=title)
+    except BadSlug as error:
+        raise click.ClickException(f"{new_slug!r}: {error.message}") from None
+    click.echo(f"copied {slug} to {copy.slug} ({copy.title}): no participants, registration closed")
 
 
 @click.command("backup")

@@ -17,7 +17,7 @@ from kampung.fragments import render_page
 from kampung.lookups import back_to, child_of_trip_or_404, trip_or_404
 from kampung.models import Trip
 from kampung.places import KECAMATAN
-from kampung.review import anonymity, service
+from kampung.review import anonymity, export, service
 from kampung.signup.models import Registration
 from kampung.staff_links import pages as sending
 from kampung.staff_links import service as staff_links
@@ -35,12 +35,6 @@ MARKED_FILTERS = ("practice", "followup", "any")
 def decimal1(value: float) -> str:
     """An average the Indonesian way: 4,2."""
     return format_decimal(value, format="#,##0.0")
-
-
-@bp.app_template_filter("signed0")
-def signed0(value: float) -> str:
-    """A net score with its sign: +35, -10."""
-    return format_decimal(round(value), format="+#,##0;-#,##0")
 
 
 def _survey(slug: str) -> tuple[Trip, Survey]:
@@ -111,7 +105,7 @@ def _filter() -> service.CommentFilter:
         kecamatan=args.get("kecamatan", "") if args.get("kecamatan") in KECAMATAN else "",
         bus_id=number("bus"),
         marked=args.get("marked", "") if args.get("marked") in MARKED_FILTERS else "",
-        page=number("page") or 1,
+        after=service.parse_after(args.get("after", "")),
     )
 
 
@@ -120,16 +114,23 @@ def _filter() -> service.CommentFilter:
 def comments(slug: str):
     trip, survey = _survey(slug)
     f = _filter()
-    rows, total = service.comments(survey, f)
+    page = service.comments(survey, f)
     return render_page(
         "review/comments.html",
         trip=trip,
         survey=survey,
         f=f,
-        rows=rows,
-        total=total,
+        page=page,
+        rows=page.rows,
+        filters={
+            "q": f.search or None,
+            "question": f.question_id,
+            "kecamatan": f.kecamatan or None,
+            "bus": f.bus_id,
+            "marked": f.marked or None,
+        },
         release=anonymity.progress(survey),
-        page_size=service.PAGE_SIZE,
+        count_limit=service.COUNT_LIMIT,
         text_questions=[q for q in survey.questions if q.kind in TEXT_KINDS],
         kecamatan=KECAMATAN,
         mark_labels=MARK_LABELS,
@@ -215,7 +216,7 @@ def report(slug: str):
 @chair_required
 def export_csv(slug: str):
     trip, survey = _survey(slug)
-    header, rows = service.export_rows(survey, str(get_locale()))
+    header, rows = export.export_rows(survey, str(get_locale()))
     return spreadsheet(header, rows, f"{trip.slug}-survei.csv", _("Survey"))
 
 
@@ -223,5 +224,5 @@ def export_csv(slug: str):
 @chair_required
 def export_xlsx(slug: str):
     trip, survey = _survey(slug)
-    header, rows = service.export_rows(survey, str(get_locale()))
+    header, rows = export.export_rows(survey, str(get_locale()))
     return spreadsheet(header, rows, f"{trip.slug}-survei.xlsx", _("Survey"))
