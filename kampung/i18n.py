@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal
 
 #: Western Indonesia Time: every time a person reads or types is in it
@@ -11,7 +11,9 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 
 def select_locale() -> str:
-    """?lang= switches and is remembered in the session; Indonesian otherwise."""
+    """?lang= switches and is remembered in the session; Indonesian otherwise, and in commands."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     wanted = request.args.get("lang")
     if wanted in languages:

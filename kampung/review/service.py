@@ -33,9 +33,11 @@ from kampung.models import Bus
 from kampung.review import tally
 from kampung.review.anonymity import response_shown
 from kampung.review.models import RESPONSES
-from kampung.signup.models import Registration
+from kampung.signup.models import Registration, Status
 from kampung.text import clean_text
 
+#: the most people the dashboard lists as not answered yet, for reminders
+REMINDER_LIST = 200
 #: comments shown per page
 PAGE_SIZE = 50
 #: a filtered list is counted up to this many ("more than 1,000"), never further
@@ -78,12 +80,22 @@ class Rate:
 
 
 def response_rate(survey: Survey) -> Rate:
-    """Who has answered (the Responded rows) out of the trip's registered participants."""
-    answered = (
+    """Who has answered (the Responded rows) out of the trip's registered participants. Counted
+    as every answer less those of people who no longer hold a seat (few), so that each count
+    reads one index range instead of joining every answer to its registration."""
+    responded = select(func.count()).where(Responded.survey_id == survey.id).scalar_subquery()
+    unseated = (
         select(func.count())
-        .select_from(Responded)
-        .join(Registration, Registration.id == Responded.registration_id)
-        .where(Responded.survey_id == survey.id, Registration.is_seated)
+        .select_from(Registration)
+        .join(
+            Responded,
+            (Responded.survey_id == survey.id) & (Responded.registration_id == Registration.id),
+        )
+        # The statuses without a seat, named, so that the index finds them among the seated.
+        .where(
+            Registration.trip_id == survey.trip_id,
+            Registration.status.in_([s for s in Status if s != Status.registered]),
+        )
         .scalar_subquery()
     )
     invited = (
@@ -91,11 +103,15 @@ def response_rate(survey: Survey) -> Rate:
         .where(Registration.trip_id == survey.trip_id, Registration.is_seated)
         .scalar_subquery()
     )
-    row = db.session.execute(select(answered, invited)).one()
-    return Rate(answered=row[0], invited=row[1])
+    row = db.session.execute(select(responded, unseated, invited)).one()
+    return Rate(answered=row[0] - row[1], invited=row[2])
 
 
-def not_answered(survey: Survey) -> list[Registration]:
+def not_answered(survey: Survey, rate: Rate | None = None) -> list[Registration]:
+    """Who holds a seat and has not answered, by name, at most REMINDER_LIST of them; no query
+    at all once everyone has answered (`rate`, when the caller has it)."""
+    if rate is not None and rate.answered >= rate.invited:
+        return []
     return list(
         db.session.scalars(
             select(Registration)
@@ -109,7 +125,8 @@ def not_answered(survey: Survey) -> list[Registration]:
                 )
                 .exists(),
             )
-            .order_by(Registration.full_name)
+            .order_by(Registration.full_name, Registration.id)
+            .limit(REMINDER_LIST)
         )
     )
 
@@ -210,8 +227,7 @@ def _comments_query(survey: Survey, f: CommentFilter) -> Select:
         select(*columns)
         .join(Question, Question.id == Answer.question_id)
         .join(Response, Response.id == Answer.response_id)
-        # Filtered by mark, the few marks lead; otherwise every answer, marked or not.
-        .join(Mark, Mark.answer_id == Answer.id, isouter=not f.marked)
+        .outerjoin(Mark, Mark.answer_id == Answer.id)
         .where(
             Question.survey_id == survey.id,
             Question.kind.in_([k.value for k in TEXT_KINDS]),
@@ -238,10 +254,10 @@ def _comments_query(survey: Survey, f: CommentFilter) -> Select:
         query = query.where(Registration.kecamatan == f.kecamatan)
     if named and f.bus_id:
         query = query.where(Registration.bus_id == f.bus_id)
-    if f.marked in ("practice", "followup"):
-        query = query.where(Mark.kind == f.marked)
-    elif f.marked == "any":
-        query = query.where(Mark.id.is_not(None))
+    if f.marked:
+        # The few marked answers, found by their ids, rather than every answer looked up.
+        kinds = [f.marked] if f.marked in MarkKind.__members__ else list(MarkKind)
+        query = query.where(Answer.id.in_(select(Mark.answer_id).where(Mark.kind.in_(kinds))))
     return query
 
 

@@ -37,6 +37,11 @@ def decimal1(value: float) -> str:
     return format_decimal(value, format="#,##0.0")
 
 
+def _mark_labels() -> dict[str, str]:
+    """The marks' names translated once per page, not once per comment."""
+    return {kind: str(label) for kind, label in MARK_LABELS.items()}
+
+
 def _survey(slug: str) -> tuple[Trip, Survey]:
     trip = trip_or_404(slug)
     survey = feedback.survey_of(trip)
@@ -50,14 +55,18 @@ def _survey(slug: str) -> tuple[Trip, Survey]:
 def dashboard(slug: str):
     trip, survey = _survey(slug)
     locale = str(get_locale())
-    missing = service.not_answered(survey)
+    rate = service.response_rate(survey)
+    missing = service.not_answered(survey, rate)
     return render_template(
         "review/dashboard.html",
         trip=trip,
         survey=survey,
-        rate=service.response_rate(survey),
+        rate=rate,
         missing=missing,
-        reminders=staff_links.sent_to(trip, Purpose.survey),
+        missing_count=rate.invited - rate.answered,
+        reminders=staff_links.sent_to(trip, Purpose.survey, [r.id for r in missing])
+        if missing
+        else {},
         release=anonymity.progress(survey),
         summaries=service.summarise(survey, locale),
         text_kinds=TEXT_KINDS,
@@ -133,7 +142,7 @@ def comments(slug: str):
         count_limit=service.COUNT_LIMIT,
         text_questions=[q for q in survey.questions if q.kind in TEXT_KINDS],
         kecamatan=KECAMATAN,
-        mark_labels=MARK_LABELS,
+        mark_labels=_mark_labels(),
         back=request.full_path.rstrip("?"),
         locale=str(get_locale()),
     )
@@ -168,7 +177,7 @@ def mark(slug: str, answer_id: str):
             trip=trip,
             survey=survey,
             c=row,
-            mark_labels=MARK_LABELS,
+            mark_labels=_mark_labels(),
             back=request.form.get("back", ""),
             message=message,
             question_labels={q.id: q.label(str(get_locale())) for q in survey.questions},
@@ -188,7 +197,7 @@ def practices(slug: str):
         survey=survey,
         release=anonymity.progress(survey),
         rows=service.marked(survey),
-        mark_labels=MARK_LABELS,
+        mark_labels=_mark_labels(),
         locale=str(get_locale()),
     )
 
@@ -206,7 +215,7 @@ def report(slug: str):
         release=anonymity.progress(survey),
         summaries=service.summarise(survey, locale),
         rows=service.marked(survey),
-        mark_labels=MARK_LABELS,
+        mark_labels=_mark_labels(),
         text_kinds=TEXT_KINDS,
         locale=locale,
     )

@@ -22,8 +22,9 @@ def test_participant_answers_and_chair_marks_the_practice(page, trip, chair, app
 
     page.goto(f"/p/{token}/feedback")
     assert axe_violations(page) == []
-    for text in questions[:6]:
-        page.get_by_role("group", name=text).get_by_role("radio", name="5 sangat puas").check()
+    # Each rating in its own words: satisfaction, usefulness, then good or poor.
+    for text, word in zip(questions[:6], ["puas", "bermanfaat"] + ["baik"] * 4, strict=True):
+        page.get_by_role("group", name=text).get_by_role("radio", name=f"5 sangat {word}").check()
     page.get_by_role("textbox", name=questions[6]).fill(COMMENT)
     nps = page.get_by_role("group", name=questions[8])
     nps.get_by_role("radio", name="10", exact=True).check()
