@@ -75,10 +75,13 @@ def copy_title(trip: Trip) -> str:
 
 
 def suggested_slug(trip: Trip) -> str:
-    """A free link name for a copy: the trip's own with the next number, e.g. "…-2"."""
-    base = re.sub(r"-\d+$", "", trip.slug)[: SLUG_LENGTH - 4]
+    """A free link name for a copy: the trip's own with a number, "…-2", or the next one when it
+    has a small number already ("…-2" gives "…-3"; a year such as "…-2026" stays)."""
+    numbered = re.fullmatch(r"(.+)-(\d{1,2})", trip.slug)
+    base, first = (numbered[1], int(numbered[2]) + 1) if numbered else (trip.slug, 2)
+    base = base[: SLUG_LENGTH - 6]
     taken = set(db.session.scalars(db.select(Trip.slug).where(Trip.slug.startswith(f"{base}-"))))
-    return next(f"{base}-{n}" for n in range(2, 10_000) if f"{base}-{n}" not in taken)
+    return next(f"{base}-{n}" for n in range(first, 100_000) if f"{base}-{n}" not in taken)
 
 
 #: One part of a trip copied onto the new trip: (the trip, its copy). Each copies its own rows

@@ -7,7 +7,7 @@ from kampung.extensions import db
 from kampung.feedback import service as feedback
 from kampung.feedback.models import Response, Words
 from kampung.models import Trip
-from kampung.trips import BadSlug, copy_trip
+from kampung.trips import BadSlug, copy_trip, suggested_slug
 from tests.conftest import log_in
 from tests.feedback.helpers import good_answers, open_survey, participants
 
@@ -142,3 +142,15 @@ def test_organisers_and_chairs_see_no_copy_button(client, organiser, chair, trip
             as_text=True
         )
         assert client.get(f"/manage/{trip.slug}/copy").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("slug", "suggested"),
+    [("studi-banding-2026", "studi-banding-2026-2"), ("kunjungan-2", "kunjungan-3")],
+)
+def test_the_suggested_link_name_is_free_and_keeps_a_year(trip, slug, suggested):
+    trip.slug = slug
+    db.session.commit()
+    assert suggested_slug(trip) == suggested
+    copy_trip(trip, suggested)
+    assert suggested_slug(trip) != suggested

@@ -218,3 +218,15 @@ def test_kept_counts_agree_with_the_answers_after_every_kind_of_change(app, trip
     assert tally.read(named.questions) == kept
     with app.test_request_context():
         assert review.summarise(named)[1].answered == 7
+
+
+def test_a_long_not_answered_list_shows_the_first_two_hundred_by_name(client, chair, trip):
+    survey = open_survey(trip)
+    seed_responses(survey, 1, missing=205)
+    log_in(client, chair)
+    html = client.get(f"/manage/{trip.slug}/review").get_data(as_text=True)
+    reminders = html.split('id="missing-title"')[1]
+    assert "Belum menjawab (205)" in html and "205 belum menjawab" in html
+    assert len(re.findall(r'class="send-link"', reminders)) == 200
+    assert "200 orang pertama menurut nama" in reminders
+    assert "Peserta 00002" in reminders and "Peserta 00206" not in reminders
