@@ -70,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     from kampung.links import public_url
     from kampung.manage import models as manage_models  # noqa: F401
     from kampung.paperwork import models as paperwork_models  # noqa: F401
+    from kampung.review import models as review_models  # noqa: F401
     from kampung.rooms import models as room_models  # noqa: F401
     from kampung.schedule import models as schedule_models  # noqa: F401
     from kampung.signup import models as signup_models  # noqa: F401

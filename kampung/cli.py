@@ -1,6 +1,6 @@
-"""Command line: `demo`, `event set …` (switches, per diem), `setup`, `backup`, `privacy purge`;
-`user …` is in kampung.auth.cli, `rooms assign` in kampung.rooms.cli, `followup …` in
-kampung.adoption.cli."""
+"""Command line: `demo`, `event set …` (switches, per diem), `event copy …`, `setup`, `backup`,
+`privacy purge`; `user …` is in kampung.auth.cli, `rooms assign` in kampung.rooms.cli,
+`followup …` in kampung.adoption.cli."""
 
 from __future__ import annotations
 
@@ -73,6 +73,24 @@ def event_set(
             raise click.ClickException(f"the trip {slug!r} has no survey")
         surveys.set_open(survey, feedback == "open")
         click.echo(f"{slug}: feedback {feedback}")
+
+
+@event_cli.command("copy")
+@click.argument("slug")
+@click.argument("new_slug")
+@click.option("--title", default="", help="The new trip's title (default: the title, as a copy).")
+def event_copy(slug: str, new_slug: str, title: str) -> None:
+    """Copy a trip for the next one: places, buses, checkpoints and survey; no people."""
+    from kampung.trips import BadSlug, copy_trip
+
+    trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))
+    if trip is None:
+        raise click.ClickException(f"no trip {slug!r}")
+    try:
+        copy = copy_trip(trip, new_slug, title=title)
+    except BadSlug as error:
+        raise click.ClickException(f"{new_slug!r}: {error.message}") from None
+    click.echo(f"copied {slug} to {copy.slug} ({copy.title}): no participants, registration closed")
 
 
 def _set_per_diem(trip: Trip, amount: str | None, days: str | None) -> None:

@@ -5,7 +5,7 @@ from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, format_datetime, format_decimal
 from flask_babel import _get_current_context as _babel_context
 
@@ -14,7 +14,9 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 
 def select_locale() -> Locale:
-    """?lang= switches and is remembered in the session; Indonesian otherwise."""
+    """?lang= switches and is remembered in the session; Indonesian otherwise, and in commands."""
+    if not has_request_context():
+        return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages = current_app.config["LANGUAGES"]
     wanted = request.args.get("lang")
     if wanted in languages:

@@ -62,6 +62,7 @@ ACCESS: dict[str, object] = {
     "manage.told": CHECKIN,
     "manage.trip_new": ADMIN,
     "manage.trip_edit": ADMIN,
+    "manage.trip_copy": ADMIN,
     "manage.import_upload": ADMIN,
     "manage.import_preview": ADMIN,
     "manage.participant_bus": ADMIN,

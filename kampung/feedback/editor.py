@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from kampung.auth.roles import admin_required
 from kampung.feedback import service
 from kampung.feedback.forms import QuestionForm, SurveyForm, options_from_text, options_to_text
-from kampung.feedback.models import KIND_LABELS, Question, Survey
+from kampung.feedback.models import KIND_LABELS, Question, Survey, Words
 from kampung.feedback.views import bp
 from kampung.lookups import trip_or_404
 from kampung.review import anonymity
@@ -40,6 +40,7 @@ def _data(form: QuestionForm) -> service.QuestionData:
         text=form.text.data or "",
         text_en=form.text_en.data or "",
         required=form.required.data,
+        words=form.words.data or Words.satisfaction.value,
         options=options_from_text(form.options.data or ""),
     )
 

@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from kampung.feedback.models import KIND_LABELS
+from kampung.feedback.models import KIND_LABELS, RATING_WORDS, Words
 from kampung.forms import FlaskForm
 from kampung.i18n import WIB
 
@@ -61,8 +61,17 @@ class QuestionForm(FlaskForm):
     )
     text = TextAreaField(_l("Question (Indonesian)"), validators=[DataRequired(), Length(max=1000)])
     text_en = TextAreaField(_l("Question (English, optional)"), validators=[Length(max=1000)])
+    words = SelectField(_l("Words under 1 to 5 (rating only)"), default=Words.satisfaction.value)
     required = BooleanField(_l("An answer is required"), default=True)
     options = TextAreaField(
         _l("Options, one per line (Indonesian | English)"),
         validators=[Length(max=5000)],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each set shown by its own words, in the admin's language: "very poor … very good".
+        self.words.choices = [
+            SelectChoice(words.value, f"{RATING_WORDS[words][0]} … {RATING_WORDS[words][-1]}")
+            for words in Words
+        ]

@@ -49,14 +49,47 @@ KIND_LABELS = {
     Kind.nps: _l("Recommendation 0 to 10"),
 }
 
-#: the words under the five rating buttons, 1 to 5
-RATING_WORDS = (
-    _l("very dissatisfied"),
-    _l("dissatisfied"),
-    _l("neutral"),
-    _l("satisfied"),
-    _l("very satisfied"),
-)
+
+class Words(enum.StrEnum):
+    """The words a rating question puts under its five buttons."""
+
+    satisfaction = "satisfaction"
+    usefulness = "usefulness"
+    quality = "quality"
+    agreement = "agreement"
+
+
+#: the words under the five rating buttons, 1 to 5, for each set a question may choose
+RATING_WORDS: dict[str, tuple] = {
+    Words.satisfaction: (
+        _l("very dissatisfied"),
+        _l("dissatisfied"),
+        _l("neutral"),
+        _l("satisfied"),
+        _l("very satisfied"),
+    ),
+    Words.usefulness: (
+        _l("not useful at all"),
+        _l("not useful"),
+        _l("fairly useful"),
+        _l("useful"),
+        _l("very useful"),
+    ),
+    Words.quality: (
+        _l("very poor"),
+        _l("poor"),
+        _l("fair"),
+        _l("good"),
+        _l("very good"),
+    ),
+    Words.agreement: (
+        _l("strongly disagree"),
+        _l("disagree"),
+        _l("neither agree nor disagree"),
+        _l("agree"),
+        _l("strongly agree"),
+    ),
+}
 
 CHOICE_KINDS = (Kind.single, Kind.multiple)
 TEXT_KINDS = (Kind.short_text, Kind.long_text)
@@ -106,6 +139,10 @@ class Question(Model):
     #: the question in English; empty shows the Indonesian
     text_en: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(default=True)
+    #: a rating question's words under 1 to 5 (a Words value: satisfaction, usefulness, …)
+    words: Mapped[str] = mapped_column(
+        String(16), default=Words.satisfaction, server_default=Words.satisfaction.value
+    )
     #: choices of single/multiple questions: [{"id": "…", "en": "…"}]; an answer stores the index
     options: Mapped[list] = mapped_column(JSON, default=list)
 
@@ -123,6 +160,10 @@ class Question(Model):
 
     def option_labels(self, locale: str = "id") -> list[str]:
         return [(o.get("en") if locale == "en" and o.get("en") else o["id"]) for o in self.options]
+
+    def rating_words(self) -> tuple:
+        """The five words under a rating's 1 to 5, in the current language."""
+        return RATING_WORDS.get(self.words, RATING_WORDS[Words.satisfaction])
 
     @property
     def scale(self) -> range:

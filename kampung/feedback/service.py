@@ -25,9 +25,10 @@ from kampung.feedback.models import (
     Responded,
     Response,
     Survey,
+    Words,
 )
 from kampung.models import Trip
-from kampung.review import anonymity
+from kampung.review import anonymity, tally
 from kampung.signup.models import Registration
 from kampung.text import clean_text
 
@@ -223,6 +224,7 @@ def _save_named(
         )
         db.session.add(response)
     response.updated_at = now
+    before = [(response.id, a.question_id, a.value_int) for a in response.answers]
     # Unchanged answers keep their row, and so the chair's marks on them.
     kept = {(a.question_id, a.value_int, a.value_text): a for a in response.answers}
     answers = [
@@ -236,6 +238,7 @@ def _save_named(
         db.session.execute(delete(Mark).where(Mark.answer_id.in_(gone)))
     response.answers = answers
     db.session.flush()
+    tally.count_change(before, [(response.id, a.question_id, a.value_int) for a in answers])
 
 
 def reshuffle(survey: Survey) -> None:
@@ -274,6 +277,8 @@ class QuestionData:
     text: str
     text_en: str = ""
     required: bool = True
+    #: a rating's words (models.Words); kept, and ignored, for the other kinds
+    words: str = Words.satisfaction.value
     #: [{"id": "…", "en": "…"}]
     options: list[dict] = field(default_factory=list)
 
@@ -308,6 +313,8 @@ def _check(data: QuestionData) -> None:
         raise FeedbackError(_("The question needs a text."))
     if data.kind not in Kind.__members__:
         raise FeedbackError(_("Choose a kind of question."))
+    if data.words not in Words.__members__:
+        raise FeedbackError(_("Choose the words of the rating."))
     if data.kind in CHOICE_KINDS and len(data.options) < 2:
         raise FeedbackError(_("A choice question needs at least two options, one per line."))
 
@@ -322,6 +329,7 @@ def add_question(survey: Survey, data: QuestionData) -> Question:
         text=data.text.strip(),
         text_en=data.text_en.strip(),
         required=data.required,
+        words=data.words,
         options=data.options if data.kind in CHOICE_KINDS else [],
     )
     with transaction():
@@ -347,6 +355,7 @@ def update_question(question: Question, data: QuestionData) -> None:
         question.text = data.text.strip()
         question.text_en = data.text_en.strip()
         question.required = data.required
+        question.words = data.words
         question.options = data.options if data.kind in CHOICE_KINDS else []
 
 

@@ -15,7 +15,7 @@ from kampung.adoption import service as commitments
 from kampung.database import whole_number
 from kampung.errors import render_error
 from kampung.feedback import service
-from kampung.feedback.models import RATING_WORDS, Survey
+from kampung.feedback.models import Survey
 from kampung.lookups import purpose_link_or_404, registration_by_token_or_404
 from kampung.ratelimit import TOKEN_LIMIT
 from kampung.signup.models import Registration
@@ -127,7 +127,6 @@ def _survey_page(registration: Registration, place: Place, link: StaffLink | Non
         values=values,
         errors=errors,
         locale=str(get_locale()),
-        rating_words=RATING_WORDS,
         contact=contact(trip, question_message(trip, name)),
         plan_url=(
             url_for("adoption.commitments", token=registration.access_token)

@@ -32,11 +32,12 @@ from wtforms.validators import (
 from kampung.database import whole_number
 from kampung.forms import FlaskForm, Form
 from kampung.i18n import WIB
-from kampung.manage.service import SLUG_PATTERN, BusRow, CheckpointRow, TripSettings
+from kampung.manage.service import BusRow, CheckpointRow, TripSettings
 from kampung.models import Trip
 from kampung.rooms.forms import room_choices
 from kampung.rooms.service import room_list
 from kampung.signup.forms import NumberRange, PersonForm, PhoneField, _at_most
+from kampung.trips import SLUG_LENGTH, SLUG_PATTERN
 
 #: what <input type="datetime-local"> sends
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -91,14 +92,13 @@ class CheckpointForm(Form):
     remove = BooleanField(_l("Remove this checkpoint"))
 
 
-class TripForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(
+def _slug_field() -> StringField:
+    return StringField(
         _l("Link name (slug)"),
-        filters=[lambda v: v.lower() if isinstance(v, str) else v],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
         validators=[
             DataRequired(),
-            Length(max=80),
+            Length(max=SLUG_LENGTH),
             Regexp(
                 SLUG_PATTERN,
                 message=_l(
@@ -107,6 +107,11 @@ class TripForm(FlaskForm):
             ),
         ],
     )
+
+
+class TripForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    slug = _slug_field()
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     origin = StringField(_l("From"), validators=[Length(max=200)])
     destination = StringField(_l("To"), validators=[Length(max=200)])
@@ -275,3 +280,10 @@ class BusMoveForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Spreadsheet file (.xlsx, .xls, .ods) or CSV"))
+
+
+class CopyTripForm(FlaskForm):
+    """Copy this trip: the new trip's title and link name."""
+
+    title = StringField(_l("Title of the new trip"), validators=[DataRequired(), Length(max=200)])
+    slug = _slug_field()

@@ -7,7 +7,6 @@ Plain functions that know nothing of the request. Each state change is one unit 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,8 +31,6 @@ from kampung.signup.service import (
 )
 from kampung.trips import create_trip
 
-#: what a slug may be: lowercase letters and digits, words joined by single hyphens
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: people per roster page: enough to scroll, few enough for a cheap phone
 PAGE_SIZE = 50
 

@@ -13,10 +13,11 @@ from kampung.extensions import db
 from kampung.fragments import render_page
 from kampung.lookups import child_of_trip_or_404, trip_or_404
 from kampung.manage import service
-from kampung.manage.forms import TripForm
+from kampung.manage.forms import CopyTripForm, TripForm
 from kampung.models import Trip
 from kampung.privacy import removal_due
 from kampung.signup.models import Registration
+from kampung.trips import BadSlug, copy_title, copy_trip, suggested_slug
 from kampung.whatsapp import seat_opened_message, signup_link, signup_message, whatsapp_url
 
 bp = Blueprint("manage", __name__)
@@ -109,6 +110,26 @@ def trip_edit(slug: str):
                 )
             return redirect(url_for(".trip", slug=trip.slug))
     return _trip_form_page(form, trip)
+
+
+@bp.route("/manage/<slug>/copy", methods=["GET", "POST"])
+@admin_required
+def trip_copy(slug: str):
+    """Copy this trip for the next one: places, buses, checkpoints, the survey; no people."""
+    trip = trip_or_404(slug)
+    form = CopyTripForm()
+    if request.method == "GET":
+        form.title.data, form.slug.data = copy_title(trip), suggested_slug(trip)
+    if form.validate_on_submit():
+        try:
+            copy = copy_trip(trip, form.slug.data, title=form.title.data)
+        except BadSlug as error:
+            form.slug.errors.append(error.message)
+        else:
+            flash(_("Trip copied, with no participants. Check its dates and title."), "success")
+            return redirect(url_for(".trip_edit", slug=copy.slug), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("manage/trip_copy.html", trip=trip, form=form), status
 
 
 @bp.get("/manage/<slug>/")

@@ -6,7 +6,8 @@ an answer that appeared as one person moved to "answered" would be that person's
 answers side changes only K responses at a time: the response that makes K waiting releases
 itself and the ones before it, in the transaction that adds it (`release_due`), and every
 count, average, distribution, comment, mark, export and report reads released responses only
-(`answer_shown`, `response_shown`). Between two reloads the chair then sees K new answers and
+(`answer_shown`, `response_shown`), and the kept counts of kampung/review/tally.py change at
+release only. Between two reloads the chair then sees K new answers and
 the K (or more) people who gave them, never which is whose.
 
 Closing releases nothing more: the remainder under K would appear on its own, and whoever knew
@@ -33,6 +34,7 @@ from sqlalchemy import (
 
 from kampung.extensions import db
 from kampung.feedback.models import Response, Survey
+from kampung.review import tally
 
 #: the fewest responses that appear at once in an anonymous survey
 K = 5
@@ -49,6 +51,8 @@ def release_due(survey: Survey) -> bool:
     waiting = db.session.execute(select(func.count()).where(_waiting(survey))).scalar_one()
     if waiting < K:
         return False
+    # Counted for the dashboard in the same step, so that the counts move a batch at a time too.
+    tally.count_released(waiting_responses(survey))
     db.session.execute(update(Response).where(_waiting(survey)).values(released=True))
     return True
 

@@ -8,19 +8,17 @@ answered is shown as it happens.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, Select, case, delete, func, literal, or_, select, true
+from sqlalchemy import Row, Select, case, delete, func, literal, or_, select, union_all
 
 from kampung.auth.models import StaffMember
-from kampung.database import transaction, utcnow
+from kampung.database import transaction, utcnow, whole_number
 from kampung.extensions import db
 from kampung.feedback.models import (
     CHOICE_KINDS,
-    RATING_WORDS,
     SCALE_KINDS,
     TEXT_KINDS,
     Answer,
@@ -33,12 +31,18 @@ from kampung.feedback.models import (
     Survey,
 )
 from kampung.models import Bus
-from kampung.review.anonymity import response_shown, waiting_responses
-from kampung.signup.models import Registration
+from kampung.review import tally
+from kampung.review.anonymity import response_shown
+from kampung.review.models import RESPONSES
+from kampung.signup.models import Registration, Status
 from kampung.text import clean_text
 
+#: the most people the dashboard lists as not answered yet, for reminders
+REMINDER_LIST = 200
 #: comments shown per page
 PAGE_SIZE = 50
+#: a filtered list is counted up to this many ("more than 1,000"), never further
+COUNT_LIMIT = 1000
 
 
 @dataclass
@@ -56,10 +60,14 @@ class QuestionSummary:
     answered: int = 0
     average: float | None = None
     buckets: list[Bucket] = field(default_factory=list)
-    #: promoters (9-10) minus detractors (0-6), in percent points; 0-10 questions only
-    nps: float | None = None
+    #: 0-10 questions only: how many would highly recommend (9-10) and how many would not (0-6)
     promoters: int = 0
     detractors: int = 0
+
+    @property
+    def unsure(self) -> int:
+        """Those in between (7-8) on a 0-10 question."""
+        return self.answered - self.promoters - self.detractors
 
 
 @dataclass
@@ -73,12 +81,22 @@ class Rate:
 
 
 def response_rate(survey: Survey) -> Rate:
-    """Who has answered (the Responded rows) out of the trip's registered participants."""
-    answered = (
+    """Who has answered (the Responded rows) out of the trip's registered participants. Counted
+    as every answer less those of people who no longer hold a seat (few), so that each count
+    reads one index range instead of joining every answer to its registration."""
+    responded = select(func.count()).where(Responded.survey_id == survey.id).scalar_subquery()
+    unseated = (
         select(func.count())
-        .select_from(Responded)
-        .join(Registration, Registration.id == Responded.registration_id)
-        .where(Responded.survey_id == survey.id, Registration.is_seated)
+        .select_from(Registration)
+        .join(
+            Responded,
+            (Responded.survey_id == survey.id) & (Responded.registration_id == Registration.id),
+        )
+        # The statuses without a seat, named, so that the index finds them among the seated.
+        .where(
+            Registration.trip_id == survey.trip_id,
+            Registration.status.in_([s for s in Status if s != Status.registered]),
+        )
         .scalar_subquery()
     )
     invited = (
@@ -86,11 +104,15 @@ def response_rate(survey: Survey) -> Rate:
         .where(Registration.trip_id == survey.trip_id, Registration.is_seated)
         .scalar_subquery()
     )
-    row = db.session.execute(select(answered, invited)).one()
-    return Rate(answered=row[0], invited=row[1])
+    row = db.session.execute(select(responded, unseated, invited)).one()
+    return Rate(answered=row[0] - row[1], invited=row[2])
 
 
-def not_answered(survey: Survey) -> list[Registration]:
+def not_answered(survey: Survey, rate: Rate | None = None) -> list[Registration]:
+    """Who holds a seat and has not answered, by name, at most REMINDER_LIST of them; no query
+    at all once everyone has answered (`rate`, when the caller has it)."""
+    if rate is not None and rate.answered >= rate.invited:
+        return []
     return list(
         db.session.scalars(
             select(Registration)
@@ -104,83 +126,26 @@ def not_answered(survey: Survey) -> list[Registration]:
                 )
                 .exists(),
             )
-            .order_by(Registration.full_name)
+            .order_by(Registration.full_name, Registration.id)
+            .limit(REMINDER_LIST)
         )
     )
 
 
-@dataclass
-class _Tally:
-    """Grouped counts over some answers, by question id: how many answered, how many values and
-    their sum (for the average), and by (question id, value) how many gave it."""
-
-    answered: Counter = field(default_factory=Counter)
-    values: Counter = field(default_factory=Counter)
-    sums: Counter = field(default_factory=Counter)
-    by_value: Counter = field(default_factory=Counter)
-
-    def __sub__(self, other: _Tally) -> _Tally:
-        result = _Tally()
-        for name in ("answered", "values", "sums", "by_value"):
-            counter = Counter(getattr(self, name))
-            counter.subtract(getattr(other, name))
-            setattr(result, name, counter)
-        return result
-
-
-def _tally(questions: list[Question], responses: Select | None = None) -> _Tally:
-    """Three grouped queries over every answer to `questions`, reading only the (question,
-    value) and (question, response) indexes; or over the answers of a few `responses`, found
-    by the response index."""
-    multiple = [q.id for q in questions if q.kind == Kind.multiple]
-    every = Answer.question_id.in_([q.id for q in questions]) if responses is None else true()
-    only = true() if responses is None else Answer.response_id.in_(responses)
-    tally = _Tally()
-    # One row per answer, except multiple choice (a row per option): count(*) is the number
-    # who answered, text answers included (empty ones are never stored).
-    for qid, rows, values, total in db.session.execute(
-        select(
-            Answer.question_id,
-            func.count(),
-            func.count(Answer.value_int),
-            func.sum(Answer.value_int),
-        )
-        .where(every, only)
-        .group_by(Answer.question_id)
-    ):
-        tally.answered[qid], tally.values[qid], tally.sums[qid] = rows, values, total or 0
-    for qid, answered in db.session.execute(
-        select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-        .where(Answer.question_id.in_(multiple), only)
-        .group_by(Answer.question_id)
-    ):
-        tally.answered[qid] = answered
-    for qid, value, count in db.session.execute(
-        select(Answer.question_id, Answer.value_int, func.count())
-        .where(every, only, Answer.value_int.is_not(None))
-        .group_by(Answer.question_id, Answer.value_int)
-    ):
-        tally.by_value[qid, value] = count
-    return tally
-
-
 def summarise(survey: Survey, locale: str = "id") -> list[QuestionSummary]:
-    """Per question: how many answered, the average and the distribution."""
-    questions = survey.questions
-    tally = _tally(questions)
-    if survey.anonymous:
-        # All answers less those of the few responses waiting for their batch (fewer than K):
-        # a filter on every answer would look up each one's response.
-        tally -= _tally(questions, waiting_responses(survey))
+    """Per question: how many answered, the average and the distribution, from the counts kept
+    as answers arrive (kampung/review/tally.py): one query at any number of responses."""
+    counts = tally.read(survey.questions)
     summaries = []
-    for q in questions:
-        answered = tally.answered[q.id]
+    for q in survey.questions:
+        answered = counts[q.id, RESPONSES]
         summary = QuestionSummary(question=q, answered=answered)
-        by_value = {v: c for (qid, v), c in tally.by_value.items() if qid == q.id and c}
+        by_value = {v: n for (qid, v), n in counts.items() if qid == q.id and v != RESPONSES}
         if q.kind in SCALE_KINDS:
-            given = tally.values[q.id]
-            summary.average = tally.sums[q.id] / given if given else None
-            words = RATING_WORDS if q.kind == Kind.rating else None
+            given = sum(by_value.values())
+            total = sum(v * n for v, n in by_value.items())
+            summary.average = total / given if given else None
+            words = q.rating_words() if q.kind == Kind.rating else None
             values = reversed(q.scale) if q.kind == Kind.rating else q.scale
             summary.buckets = [
                 _bucket(f"{v} {words[v - 1]}" if words else str(v), by_value.get(v, 0), answered)
@@ -189,8 +154,6 @@ def summarise(survey: Survey, locale: str = "id") -> list[QuestionSummary]:
         if q.kind == Kind.nps:
             summary.promoters = sum(c for v, c in by_value.items() if v >= 9)
             summary.detractors = sum(c for v, c in by_value.items() if v <= 6)
-            if answered:
-                summary.nps = 100 * (summary.promoters - summary.detractors) / answered
         if q.kind in CHOICE_KINDS:
             summary.buckets = [
                 _bucket(label, by_value.get(i, 0), answered)
@@ -215,7 +178,30 @@ class CommentFilter:
     bus_id: int | None = None
     #: "practice", "followup", "any" (marked at all) or "" (everything)
     marked: str = ""
-    page: int = 1
+    #: where the page starts: after this (question id, response id), the last of the page before
+    after: tuple[int, str] | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether some comments are left out (the question alone leaves out none of its own)."""
+        return bool(self.search or self.kecamatan or self.bus_id or self.marked)
+
+
+@dataclass
+class CommentPage:
+    rows: Sequence[Row]
+    #: how many comments match in all, up to COUNT_LIMIT + 1 when narrowed by a filter
+    total: int
+    #: the `after` of the next page, None on the last
+    next_after: str | None
+
+    @property
+    def total_is_lower_bound(self) -> bool:
+        return self.total > COUNT_LIMIT
+
+    def __iter__(self):
+        """Unpacks as (rows, total), as callers of comments() did before pages had a cursor."""
+        return iter((self.rows, self.total))
 
 
 def _comments_query(survey: Survey, f: CommentFilter) -> Select:
@@ -223,6 +209,7 @@ def _comments_query(survey: Survey, f: CommentFilter) -> Select:
     columns = [
         Answer.id.label("answer_id"),
         Answer.question_id,
+        Answer.response_id,
         Answer.value_text.label("text"),
         Mark.kind.label("mark"),
         Mark.note.label("note"),
@@ -268,22 +255,72 @@ def _comments_query(survey: Survey, f: CommentFilter) -> Select:
         query = query.where(Registration.kecamatan == f.kecamatan)
     if named and f.bus_id:
         query = query.where(Registration.bus_id == f.bus_id)
-    if f.marked in ("practice", "followup"):
-        query = query.where(Mark.kind == f.marked)
-    elif f.marked == "any":
-        query = query.where(Mark.id.is_not(None))
+    if f.marked:
+        # The few marked answers, found by their ids, rather than every answer looked up.
+        kinds = [f.marked] if f.marked in MarkKind.__members__ else list(MarkKind)
+        query = query.where(Answer.id.in_(select(Mark.answer_id).where(Mark.kind.in_(kinds))))
     return query
 
 
-def comments(survey: Survey, f: CommentFilter) -> tuple[Sequence[Row], int]:
-    """One page of text answers matching the filter, and how many match in all."""
+def comments(survey: Survey, f: CommentFilter) -> CommentPage:
+    """One page of text answers matching the filter: question by question in the survey's order,
+    within a question in the order of the (question, response) index, which says nothing of who
+    answered when. A page starts after the last one's final comment (keyset), so that the
+    hundredth page costs what the first does."""
+    questions = [q for q in survey.questions if q.kind in TEXT_KINDS]
+    if f.question_id:
+        questions = [q for q in questions if q.id == f.question_id]
+    if f.after:
+        ids = [q.id for q in questions]
+        questions = questions[ids.index(f.after[0]) :] if f.after[0] in ids else []
     query = _comments_query(survey, f)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    order = [Question.position] if survey.anonymous else [Question.position, Registration.full_name]
-    rows = db.session.execute(
-        query.order_by(*order, Answer.id).limit(PAGE_SIZE).offset((max(f.page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    return rows, total
+    # Per question, at most a page from the index where the page starts; then the first page
+    # of those, in question order: one statement, each part reading only what the page needs.
+    parts = []
+    for q in questions:
+        part = query.where(Answer.question_id == q.id)
+        if f.after and f.after[0] == q.id:
+            part = part.where(Answer.response_id > f.after[1])
+        parts.append(select(part.order_by(Answer.response_id).limit(PAGE_SIZE + 1).subquery()))
+    rows: Sequence[Row] = []
+    if parts:
+        pages = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        rows = db.session.execute(
+            select(pages)
+            .order_by(pages.c.position, pages.c.question_id, pages.c.response_id)
+            .limit(PAGE_SIZE + 1)
+        ).all()
+    next_after = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        next_after = f"{rows[-1].question_id}-{rows[-1].response_id}"
+    return CommentPage(rows=rows, total=_count(survey, f), next_after=next_after)
+
+
+def _count(survey: Survey, f: CommentFilter) -> int:
+    """How many comments match: the kept counts when nothing is filtered out (texts are never
+    stored empty), else a count that stops past COUNT_LIMIT."""
+    questions = [
+        q for q in survey.questions if q.kind in TEXT_KINDS and f.question_id in (None, q.id)
+    ]
+    if not f.narrowed:
+        counts = tally.read(questions)
+        return sum(counts[q.id, RESPONSES] for q in questions)
+    matching = (
+        _comments_query(survey, f)
+        .where(Answer.question_id.in_([q.id for q in questions]))
+        .limit(COUNT_LIMIT + 1)
+    )
+    return db.session.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
+
+
+def parse_after(value: str) -> tuple[int, str] | None:
+    """A page's start as the link carries it, "<question id>-<response id>"; None if malformed."""
+    question, _sep, response = value.partition("-")
+    number = whole_number(question)
+    if number is None or len(response) > 32 or not (response.isascii() and response.isalnum()):
+        return None
+    return number, response
 
 
 def comment(survey: Survey, answer_id: str):
@@ -323,74 +360,3 @@ def marked(survey: Survey) -> list:
     return list(
         db.session.execute(query.order_by(practices_first, Question.position, Answer.id)).all()
     )
-
-
-# --- Export -------------------------------------------------------------------------------------
-
-
-def export_rows(survey: Survey, locale: str = "id") -> tuple[list[str], list[list]]:
-    """A header and one row per response: the person's details (named surveys) and a column
-    per question."""
-    questions = survey.questions
-    named = not survey.anonymous
-    people: dict[str, list] = {}
-    person_header: list[str] = []
-    if named:
-        person_header = [
-            _("Name"),
-            _("Phone"),
-            _("Kecamatan"),
-            _("Kelurahan"),
-            "RT",
-            "RW",
-            _("Bus"),
-        ]
-        for person in db.session.execute(
-            select(
-                Response.id,
-                Registration.full_name,
-                Registration.phone,
-                Registration.kecamatan,
-                Registration.kelurahan,
-                Registration.rt,
-                Registration.rw,
-                Bus.name,
-            )
-            .join(Registration, Registration.id == Response.registration_id)
-            .outerjoin(Bus, Bus.id == Registration.bus_id)
-            .where(Response.survey_id == survey.id)
-            .order_by(Registration.full_name)
-        ):
-            people[person[0]] = list(person[1:])
-    cells: dict[str, dict[int, list]] = {}
-    for response_id, qid, value_int, value_text in db.session.execute(
-        select(Answer.response_id, Answer.question_id, Answer.value_int, Answer.value_text)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == survey.id, response_shown(survey))
-        .order_by(Answer.response_id, Answer.value_int)
-    ):
-        cells.setdefault(response_id, {}).setdefault(qid, []).append(
-            value_text if value_text is not None else value_int
-        )
-    for rid in people:
-        cells.setdefault(rid, {})
-    order = list(people) if named else sorted(cells)
-    header = person_header + [q.label(locale) for q in questions]
-    rows = []
-    for rid in order:
-        answers = cells[rid]
-        row = list(people.get(rid, []))
-        for q in questions:
-            values = answers.get(q.id, [])
-            row.append(_cell(q, values, locale))
-        rows.append(row)
-    return header, rows
-
-
-def _cell(question: Question, values: list, locale: str):
-    if not values:
-        return ""
-    if question.kind in CHOICE_KINDS:
-        labels = question.option_labels(locale)
-        return "; ".join(labels[v] for v in values if 0 <= v < len(labels))
-    return values[0]

@@ -18,7 +18,7 @@ from kampung.fragments import render_page
 from kampung.lookups import back_to, child_of_trip_or_404, trip_or_404
 from kampung.models import Trip
 from kampung.places import KECAMATAN
-from kampung.review import anonymity, service
+from kampung.review import anonymity, export, service
 from kampung.signup.models import Registration
 from kampung.staff_links import pages as sending
 from kampung.staff_links import service as staff_links
@@ -38,10 +38,9 @@ def decimal1(value: float) -> str:
     return format_decimal(value, format="#,##0.0")
 
 
-@bp.app_template_filter("signed0")
-def signed0(value: float) -> str:
-    """A net score with its sign: +35, -10."""
-    return format_decimal(round(value), format="+#,##0;-#,##0")
+def _mark_labels() -> dict[str, str]:
+    """The marks' names translated once per page, not once per comment."""
+    return {kind: str(label) for kind, label in MARK_LABELS.items()}
 
 
 def _survey(slug: str) -> tuple[Trip, Survey]:
@@ -57,14 +56,18 @@ def _survey(slug: str) -> tuple[Trip, Survey]:
 def dashboard(slug: str):
     trip, survey = _survey(slug)
     locale = str(get_locale())
-    missing = service.not_answered(survey)
+    rate = service.response_rate(survey)
+    missing = service.not_answered(survey, rate)
     return render_template(
         "review/dashboard.html",
         trip=trip,
         survey=survey,
-        rate=service.response_rate(survey),
+        rate=rate,
         missing=missing,
-        reminders=staff_links.sent_to(trip, Purpose.survey),
+        missing_count=rate.invited - rate.answered,
+        reminders=staff_links.sent_to(trip, Purpose.survey, [r.id for r in missing])
+        if missing
+        else {},
         release=anonymity.progress(survey),
         summaries=service.summarise(survey, locale),
         text_kinds=TEXT_KINDS,
@@ -112,7 +115,7 @@ def _filter() -> service.CommentFilter:
         kecamatan=args.get("kecamatan", "") if args.get("kecamatan") in KECAMATAN else "",
         bus_id=number("bus"),
         marked=args.get("marked", "") if args.get("marked") in MARKED_FILTERS else "",
-        page=number("page") or 1,
+        after=service.parse_after(args.get("after", "")),
     )
 
 
@@ -121,19 +124,26 @@ def _filter() -> service.CommentFilter:
 def comments(slug: str):
     trip, survey = _survey(slug)
     f = _filter()
-    rows, total = service.comments(survey, f)
+    page = service.comments(survey, f)
     return render_page(
         "review/comments.html",
         trip=trip,
         survey=survey,
         f=f,
-        rows=rows,
-        total=total,
+        page=page,
+        rows=page.rows,
+        filters={
+            "q": f.search or None,
+            "question": f.question_id,
+            "kecamatan": f.kecamatan or None,
+            "bus": f.bus_id,
+            "marked": f.marked or None,
+        },
         release=anonymity.progress(survey),
-        page_size=service.PAGE_SIZE,
+        count_limit=service.COUNT_LIMIT,
         text_questions=[q for q in survey.questions if q.kind in TEXT_KINDS],
         kecamatan=KECAMATAN,
-        mark_labels=MARK_LABELS,
+        mark_labels=_mark_labels(),
         back=request.full_path.rstrip("?"),
         locale=str(get_locale()),
     )
@@ -168,7 +178,7 @@ def mark(slug: str, answer_id: str):
             trip=trip,
             survey=survey,
             c=row,
-            mark_labels=MARK_LABELS,
+            mark_labels=_mark_labels(),
             back=request.form.get("back", ""),
             message=message,
             question_labels={q.id: q.label(str(get_locale())) for q in survey.questions},
@@ -188,7 +198,7 @@ def practices(slug: str):
         survey=survey,
         release=anonymity.progress(survey),
         rows=service.marked(survey),
-        mark_labels=MARK_LABELS,
+        mark_labels=_mark_labels(),
         locale=str(get_locale()),
     )
 
@@ -206,7 +216,7 @@ def report(slug: str):
         release=anonymity.progress(survey),
         summaries=service.summarise(survey, locale),
         rows=service.marked(survey),
-        mark_labels=MARK_LABELS,
+        mark_labels=_mark_labels(),
         text_kinds=TEXT_KINDS,
         locale=locale,
     )
@@ -216,7 +226,7 @@ def report(slug: str):
 @chair_required
 def export_csv(slug: str):
     trip, survey = _survey(slug)
-    header, rows = service.export_rows(survey, str(get_locale()))
+    header, rows = export.export_rows(survey, str(get_locale()))
     return spreadsheet(header, rows, f"{trip.slug}-survei.csv", _("Survey"))
 
 
@@ -224,5 +234,5 @@ def export_csv(slug: str):
 @chair_required
 def export_xlsx(slug: str):
     trip, survey = _survey(slug)
-    header, rows = service.export_rows(survey, str(get_locale()))
+    header, rows = export.export_rows(survey, str(get_locale()))
     return spreadsheet(header, rows, f"{trip.slug}-survei.xlsx", _("Survey"))

@@ -32,6 +32,7 @@ QUESTION = {
     "text": "Apa yang paling berguna?",
     "text_en": "What was most useful?",
     "required": "y",
+    "words": "usefulness",
     "options": "Ya | Yes\nTidak | No",
 }
 
@@ -126,6 +127,9 @@ TARGETS: dict[str, Target] = {
     ),
     "manage.trip_new": Target("admin", lambda w: "/manage/new", lambda w: [trip_form()]),
     "manage.trip_edit": Target("admin", _admin("edit"), lambda w: [edit_form(w["trip"])]),
+    "manage.trip_copy": Target(
+        "admin", _admin("copy"), lambda w: [{"title": "Studi Banding 2027", "slug": "sb-2027"}]
+    ),
     "manage.import_upload": Target("admin", _admin("import")),
     "manage.import_preview": Target("admin", lambda w: w["import_url"]),
     "manage.participant_edit": Target(

@@ -102,7 +102,7 @@ def test_marks_survive_the_reshuffle_of_later_answers(trip, chair):
     texts = ["Kebun gizi", "Bank sampah", "Ronda malam", "Posyandu", "Jumat bersih"]
     for registration, text in zip(first, texts, strict=True):
         service.submit(survey, registration, good_answers(survey, text=text))
-    rows, _total = review.comments(survey, review.CommentFilter(search="Kebun"))
+    rows = review.comments(survey, review.CommentFilter(search="Kebun")).rows
     review.set_mark(survey, rows[0].answer_id, "practice", "bagus", chair)
     service.submit(survey, later, good_answers(survey, text="Taman baca"))
     assert [r.text for r in review.marked(survey)] == ["Kebun gizi"]

@@ -22,8 +22,9 @@ def test_participant_answers_and_chair_marks_the_practice(page, trip, chair, app
 
     page.goto(f"/p/{token}/feedback")
     assert axe_violations(page) == []
-    for text in questions[:6]:
-        page.get_by_role("group", name=text).get_by_role("radio", name="5 sangat puas").check()
+    # Each rating in its own words: satisfaction, usefulness, then good or poor.
+    for text, word in zip(questions[:6], ["puas", "bermanfaat"] + ["baik"] * 4, strict=True):
+        page.get_by_role("group", name=text).get_by_role("radio", name=f"5 sangat {word}").check()
     page.get_by_role("textbox", name=questions[6]).fill(COMMENT)
     nps = page.get_by_role("group", name=questions[8])
     nps.get_by_role("radio", name="10", exact=True).check()
@@ -69,6 +70,7 @@ def test_participant_answers_and_chair_marks_the_practice(page, trip, chair, app
     comment.get_by_role("textbox", name="Catatan (opsional)").fill("Usulkan ke Wali Kota")
     comment.get_by_role("button", name="Simpan tanda").click()
     page.get_by_role("status").get_by_text("Tersimpan.").wait_for()
+    page.get_by_text("Saring menurut pertanyaan, kecamatan, bus, atau tanda").click()
     page.get_by_label("Tanda", exact=True).select_option(label="Tindak lanjut")
     page.get_by_text("Tidak ada komentar yang cocok.").wait_for()
     page.get_by_label("Tanda", exact=True).select_option(label="Praktik untuk diterapkan")
@@ -144,8 +146,8 @@ def test_a_reminder_link_opens_the_survey_alone_on_a_phone(page, trip, chair):
     assert axe_violations(page) == []
     screenshot(page, "survey-only-link")
     questions = [q.text for q in survey.questions]
-    for text in questions[:6]:
-        page.get_by_role("group", name=text).get_by_role("radio", name="4 puas").check()
+    for text, word in zip(questions[:6], ["puas", "bermanfaat"] + ["baik"] * 4, strict=True):
+        page.get_by_role("group", name=text).get_by_role("radio", name=f"4 {word}").check()
     nps = page.get_by_role("group", name=questions[8])
     nps.get_by_role("radio", name="9", exact=True).check()
     page.get_by_role("button", name="Kirim jawaban").click()

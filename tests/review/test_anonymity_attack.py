@@ -94,7 +94,9 @@ class Chair:
             ],
             # Everything else that shows answers: it may change only with the lists above.
             "pages": {
-                "dashboard": answers_only(between(dashboard, "Jawaban per pertanyaan</h2>")),
+                "dashboard": answers_only(
+                    between(dashboard, "Jawaban per pertanyaan</h2>", "missing-title")
+                ),
                 "comments": answers_only(between(comments, 'id="results"')),
                 "practices": answers_only(between(practices, "</h1>")),
                 "report": answers_only(between(report, "Jawaban per pertanyaan</h2>")),

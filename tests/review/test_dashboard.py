@@ -1,5 +1,7 @@
 """The chair's review: response rate, reminders, summaries, comments, marks, roles, queries."""
 
+import re
+
 import pytest
 from sqlalchemy import event
 
@@ -40,7 +42,10 @@ def test_chair_sees_rate_summary_and_reminder_for_who_has_not_answered(
     html = client.get(f"/manage/{survey.trip.slug}/review").get_data(as_text=True)
     assert "2 dari 3 menjawab" in html
     assert "4,0" in html  # average of 5 and 3
-    assert "Promotor dikurangi kritikus:" in html and "+0" in html  # one 10, one 6
+    # The 0-10 question said plainly: one 10, one 6.
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "1 dari 2 sangat merekomendasikan (9–10), 0 ragu-ragu (7–8), 1 tidak (0–6)." in text
+    assert "Promotor" not in html and "kritikus" not in html and "NPS" not in html
     assert c.full_name in html and "Peserta Uji 1" not in html
     # The reminder is a button that makes a survey-only link (tests/review/test_reminders.py);
     # the page itself holds no one's access link.
@@ -58,7 +63,7 @@ def test_summary_counts_in_sql(app, answered):
     assert rating.answered == 2 and rating.average == 4.0
     assert [b.count for b in rating.buckets] == [1, 0, 1, 0, 0]
     nps = summaries[question(survey, Kind.nps).id]
-    assert (nps.promoters, nps.detractors, nps.nps) == (1, 1, 0.0)
+    assert (nps.promoters, nps.unsure, nps.detractors) == (1, 0, 1)
 
 
 def test_comments_search_filter_and_names(client, chair, answered):
@@ -92,7 +97,7 @@ def test_anonymous_comments_show_no_names(client, chair, trip):
 def test_marking_a_comment_without_js_and_with_htmx(client, chair, answered):
     survey, _people = answered
     log_in(client, chair)
-    rows, _total = review.comments(survey, review.CommentFilter(search="Bank"))
+    rows = review.comments(survey, review.CommentFilter(search="Bank")).rows
     answer_id = rows[0].answer_id
     base = f"/manage/{survey.trip.slug}/review"
     back = f"{base}/comments?q=Bank"
@@ -125,7 +130,7 @@ def test_marking_a_comment_without_js_and_with_htmx(client, chair, answered):
 def test_a_marks_note_is_cleaned(client, chair, answered):
     survey, _people = answered
     log_in(client, chair)
-    rows, _total = review.comments(survey, review.CommentFilter(search="Bank"))
+    rows = review.comments(survey, review.CommentFilter(search="Bank")).rows
     url = f"/manage/{survey.trip.slug}/review/answers/{rows[0].answer_id}/mark"
     note = "\u202eBawa ke\x0bWali Kota\x01\u200b"
     assert client.post_form(url, {"kind": "practice", "note": note}).status_code == 303

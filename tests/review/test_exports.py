@@ -9,6 +9,7 @@ import pytest
 
 from kampung.feedback import service
 from kampung.feedback.models import Kind
+from kampung.review import export
 from kampung.review import service as review
 from tests.conftest import log_in
 from tests.feedback.helpers import good_answers, open_survey, participants, question
@@ -47,9 +48,10 @@ def test_export_has_one_row_per_response_and_the_dashboards_averages(
     assert len(rows) == 4
     with app.test_request_context():
         summaries = {s.question.id: s for s in review.summarise(survey)}
+        columns = {q.id: export.column_name(q) for q in survey.questions}
     for q in survey.questions:
         if q.kind in (Kind.rating, Kind.nps):
-            values = [float(r[q.text]) for r in rows]
+            values = [float(r[columns[q.id]]) for r in rows]
             assert mean(values) == pytest.approx(summaries[q.id].average)
     dashboard = client.get(f"/manage/{survey.trip.slug}/review").get_data(as_text=True)
     first = question(survey, Kind.rating)
