@@ -80,7 +80,7 @@ def event_set(
 @click.argument("new_slug")
 @click.option("--title", default="", help="The new trip's title (default: the title, as a copy).")
 def event_copy(slug: str, new_slug: str, title: str) -> None:
-    """Copy a trip for the next one: places, buses, checkpoints and survey; no people."""
+    """Copy a trip for the next one: its places, buses, checkpoints, rundown, survey and rounds."""
     from kampung.trips import BadSlug, copy_trip
 
     trip = db.session.scalar(db.select(Trip).where(Trip.slug == slug))

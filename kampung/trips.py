@@ -108,13 +108,38 @@ def _copy_survey(source: Trip, copy: Trip) -> None:
     copy_survey(source, copy)
 
 
-#: the parts a copy takes, in order; the rundown and the follow-up rounds add one line each
-COPIERS: list[Copier] = [_copy_buses, _copy_checkpoints, _copy_survey]
+def _copy_rundown(source: Trip, copy: Trip) -> None:
+    """The items as they stand (cancelled ones left out), not yet published: the copy's
+    organisers move them to the new dates before anyone is told."""
+    from kampung.schedule.models import RundownItem
+    from kampung.schedule.service import items_of
+
+    db.session.add_all(
+        RundownItem(trip=copy, starts_at=i.starts_at, ends_at=i.ends_at, place=i.place, what=i.what)
+        for i in items_of(source)
+        if i.cancelled_at is None
+    )
+
+
+def _copy_rounds(source: Trip, copy: Trip) -> None:
+    """The follow-up rounds' days after the return, none of them opened."""
+    from kampung.adoption.models import FollowupRound
+    from kampung.adoption.service import rounds_of
+
+    db.session.add_all(
+        FollowupRound(trip=copy, number=r.number, days_after=r.days_after)
+        for r in rounds_of(source)
+    )
+
+
+#: the parts a copy takes, in order
+COPIERS: list[Copier] = [_copy_buses, _copy_checkpoints, _copy_survey, _copy_rundown, _copy_rounds]
 
 
 def copy_trip(trip: Trip, new_slug: str, *, title: str = "") -> Trip:
     """A new trip for the next visit: the settings, places, contact person and capacity, then
-    each part of COPIERS (buses, checkpoints, the survey closed); no people, no answers,
+    each part of COPIERS (buses, checkpoints, the survey closed, the rundown unpublished, the
+    follow-up rounds); no people, no answers,
     registration closed. Raises BadSlug, having saved nothing."""
     new_slug = new_slug.strip().lower()
     problem = slug_problem(new_slug)

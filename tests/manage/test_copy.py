@@ -154,3 +154,25 @@ def test_the_suggested_link_name_is_free_and_keeps_a_year(trip, slug, suggested)
     assert suggested_slug(trip) == suggested
     copy_trip(trip, suggested)
     assert suggested_slug(trip) != suggested
+
+
+def test_copy_takes_the_rundown_unpublished_and_the_follow_up_rounds(lived):
+
+    from kampung.adoption import service as adoption
+    from kampung.schedule import service as schedule
+    from kampung.schedule.demo import add_demo_rundown
+
+    add_demo_rundown(lived)
+    items = schedule.items_of(lived)
+    schedule.remove_item(items[-1], None)  # cancelled after publishing: struck, not copied
+    adoption.set_round_days(lived, [45, 120])
+    db.session.commit()
+    copy = copy_trip(lived, "studi-banding-2027")
+    db.session.commit()
+    kept = [(i.starts_at, i.ends_at, i.place, i.what) for i in items[:-1]]
+    assert [(i.starts_at, i.ends_at, i.place, i.what) for i in schedule.items_of(copy)] == kept
+    assert schedule.publication(copy) is None
+    assert [(r.number, r.days_after, r.is_open) for r in adoption.rounds_of(copy)] == [
+        (1, 45, False),
+        (2, 120, False),
+    ]
