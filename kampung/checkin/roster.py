@@ -106,6 +106,8 @@ class LastSeen:
 
     checkpoint: str
     at: datetime
+    #: the check-in itself, for its undo from the roster
+    checkin_id: int
 
     @property
     def when(self) -> str:
@@ -133,7 +135,7 @@ def last_checkpoints(
         .label("place")
     )
     query = (
-        select(CheckIn.registration_id, Checkpoint.name, CheckIn.scanned_at, place)
+        select(CheckIn.registration_id, Checkpoint.name, CheckIn.scanned_at, CheckIn.id, place)
         .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
         .where(Checkpoint.trip_id == trip_id, CheckIn.is_active)
     )
@@ -141,11 +143,11 @@ def last_checkpoints(
         query = query.where(CheckIn.registration_id.in_(list(registration_ids)))
     latest = query.subquery()
     rows = db.session.execute(
-        select(latest.c.registration_id, latest.c.name, latest.c.scanned_at).where(
+        select(latest.c.registration_id, latest.c.name, latest.c.scanned_at, latest.c.id).where(
             latest.c.place == 1
         )
     )
-    return {registration_id: LastSeen(name, at) for registration_id, name, at in rows}
+    return {rid: LastSeen(name, at, checkin_id) for rid, name, at, checkin_id in rows}
 
 
 def code_hash(code: str) -> str:
