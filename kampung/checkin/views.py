@@ -175,13 +175,15 @@ def count(slug: str, checkpoint_id: int):
 @organiser_required
 def roster_json(slug: str, checkpoint_id: int):
     """The offline copy (roster.offline_copy): seated people by a hash of their code, until the
-    trip is over; `?since=<as_of>`: only what changed since the copy the phone holds."""
+    trip is over; `?since=<as_of>&chars=<hash_chars>`: only what changed since the copy the
+    phone holds."""
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
     try:
         since = api.parse_time(request.args.get("since") or None)
     except (ValueError, OverflowError):
         since = None  # a copy the phone cannot date: it gets the whole list again
-    response = jsonify(roster.offline_copy(trip, checkpoint, utcnow(), since))
+    chars = request.args.get("chars", type=int)
+    response = jsonify(roster.offline_copy(trip, checkpoint, utcnow(), since, chars))
     response.headers["Cache-Control"] = "no-store"
     return response
 

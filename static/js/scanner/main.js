@@ -6,6 +6,7 @@
 // forms.
 
 import { startCamera } from "./camera.js";
+import { renderMissing } from "./missing.js";
 import { keepOffline } from "./offline.js";
 import { $, root } from "./page.js";
 import { isEmpty, queuedHashes, renderQueue, sync } from "./queue.js";
@@ -32,7 +33,7 @@ function nameThisDevice() {
 
 function refreshCopy() {
   dropExpired();
-  refreshRoster(queuedHashes());
+  refreshRoster(queuedHashes()).then(renderMissing);
 }
 
 $("manual-form").addEventListener("submit", (event) => {
@@ -70,6 +71,7 @@ setInterval(refreshCopy, ROSTER_EVERY_MS);
 nameThisDevice();
 $("camera-status").textContent = "";
 renderQueue();
+renderMissing();
 refreshCopy();
 sync();
 keepOffline();
