@@ -166,7 +166,10 @@ def hash_chars(codes: Iterable[str], at_least: int | None = None) -> int:
     doubled as needed, at most the whole 64) that tell every one of them apart: a shared start
     would answer one person's code with another's name, a wrong green, so the copy of a trip
     where two starts meet keeps longer hashes."""
-    hashes = [code_hash(code) for code in codes]
+    return _chars_apart([code_hash(code) for code in codes], at_least)
+
+
+def _chars_apart(hashes: list[str], at_least: int | None = None) -> int:
     chars = min(max(at_least or 0, HASH_CHARS), 64)
     while chars < 64 and len({h[:chars] for h in hashes}) < len(hashes):
         chars = min(chars * 2, 64)
@@ -245,13 +248,14 @@ def offline_copy(
             # A newcomer's hash may share its start with someone's: then longer hashes, whole.
             changes = hash_chars(_trip_codes(trip)) <= chars
         rows = _offline_rows(trip, checkpoint, since if changes else None)
+        hashes = [code_hash(code) for code, *_rest in rows]
         if not changes:
-            chars = hash_chars(code for code, *_rest in rows)
-        for code, seated, *person in rows:
+            chars = _chars_apart(hashes)
+        for hash_, (_code, seated, *person) in zip(hashes, rows, strict=True):
             if seated:
-                people.append(_person(code_hash(code)[:chars], *person))
+                people.append(_person(hash_[:chars], *person))
             elif changes:
-                gone.append(code_hash(code)[:chars])
+                gone.append(hash_[:chars])
     return {
         "format": OFFLINE_FORMAT,
         "checkpoint": checkpoint.id,

@@ -1,7 +1,8 @@
 // The scanner page (templates/checkin/scanner.html): camera, typed code and search results all
 // lead to one scan (scan.js); the result covers the screen (result.js); scans made without a
 // network wait in a queue (queue.js), decided by this phone's copy of the list (roster.js);
-// the page itself loads offline (offline.js); device.js names this phone. Without JavaScript
+// the page itself loads offline (offline.js); offline, missing.js lists who is not here yet by
+// that copy, with their numbers to call; device.js names this phone. Without JavaScript
 // the page still works: the typed code, the search results and "Pindahkan ke bus ini" are plain
 // forms.
 
