@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from kampung.assets import static_folder
 from kampung.auth.roles import roles_required
-from kampung.checkin import api, rollcall, roster, service
+from kampung.checkin import api, offline_copy, rollcall, roster, service
 from kampung.checkin.models import CheckIn
 from kampung.checkin.results import describe, scanner_strings
 from kampung.database import MAX_ID, utcnow, whole_number
@@ -174,16 +174,16 @@ def count(slug: str, checkpoint_id: int):
 @bp.get("/manage/<slug>/checkin/<int:checkpoint_id>/roster.json")
 @organiser_required
 def roster_json(slug: str, checkpoint_id: int):
-    """The offline copy (roster.offline_copy): seated people by a hash of their code, until the
-    trip is over; `?since=<as_of>&chars=<hash_chars>`: only what changed since the copy the
-    phone holds."""
+    """The offline copy (offline_copy.py): seated people by a hash of their code, until the trip
+    is over; `?since=<as_of>&chars=<hash_chars>`: only what changed since the copy the phone
+    holds."""
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
     try:
         since = api.parse_time(request.args.get("since") or None)
     except (ValueError, OverflowError):
         since = None  # a copy the phone cannot date: it gets the whole list again
     chars = request.args.get("chars", type=int)
-    response = jsonify(roster.offline_copy(trip, checkpoint, utcnow(), since, chars))
+    response = jsonify(offline_copy.offline_copy(trip, checkpoint, utcnow(), since, chars))
     response.headers["Cache-Control"] = "no-store"
     return response
 

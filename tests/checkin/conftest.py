@@ -46,7 +46,7 @@ def other_trip():
 
 def offline_people(copy: dict) -> dict[str, dict]:
     """The scanner's offline copy (roster.json) by hash, each person's fields by name."""
-    from kampung.checkin.roster import PERSON_FIELDS
+    from kampung.checkin.offline_copy import PERSON_FIELDS
 
     return {
         entry[0]: dict(zip(PERSON_FIELDS[1:], entry[1:], strict=False)) for entry in copy["people"]

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kampung.checkin import roster
-from kampung.checkin.roster import code_hash, hash_chars, offline_copy
+from kampung.checkin import offline_copy as copies
+from kampung.checkin.offline_copy import hash_chars, offline_copy
+from kampung.checkin.roster import code_hash
 from kampung.extensions import db
 from kampung.privacy import purge_trip
 from kampung.signup.service import register
@@ -60,7 +61,7 @@ def test_after_the_purge_the_copy_has_nothing_to_give(staff, trip, two_buses):
 def two_characters(monkeypatch, two_buses):
     """Hashes cut to 2 characters, so that two codes of a trip sharing a start can be made; the
     people on the buses get codes whose hashes start apart."""
-    monkeypatch.setattr(roster, "HASH_CHARS", 2)
+    monkeypatch.setattr(copies, "HASH_CHARS", 2)
     starts: set[str] = set()
     for registration in two_buses[2]:
         registration.checkin_code = next(

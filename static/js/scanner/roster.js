@@ -1,7 +1,7 @@
 // The offline copy of the list on this phone, to decide a scan without the network: only the
 // people with a seat, each named by the start of a hash of their code, with what the result
 // shows of them, whether they are here already, and the numbers to call them or their emergency
-// contact. kampung/checkin/roster.py offline_copy builds it (its PERSON_FIELDS are the positions
+// contact. kampung/checkin/offline_copy.py builds it (its PERSON_FIELDS are the positions
 // below); it expires after the trip (expires_at) and is then deleted, here and on every scanner
 // page; logging out deletes it too (static/js/logout.js).
 
