@@ -108,4 +108,11 @@ def scanner_strings() -> dict[str, str]:
         "camera_off": _("No camera available: type or paste the code below."),
         "session": _("Your login has expired. Please log in again."),
         "error": _("The server refused the scan."),
+        # calls from the result and the missing list offline (static/js/scanner/result.js,
+        # missing.js); %(name)s and %(n)s are filled in by the script
+        "call": _("Call"),
+        "call_person": _("Call %(name)s"),
+        "call_emergency": _("Emergency: %(name)s"),
+        "missing_more": _("%(n)s more: type a name to find them."),
+        "missing_none": _("Everyone is here, by the list on this phone."),
     }

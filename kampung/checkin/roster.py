@@ -1,5 +1,6 @@
 """What the check-in pages read: who is seated, who is here at a checkpoint, who is missing,
-the offline copy of the list, and the check-in times for the exports. Counting is SQL's."""
+how the offline copy names people and how long it stays (the copy itself: offline_copy.py), and
+the check-in times for the exports. Counting is SQL's."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from kampung.checkin.models import CheckIn
@@ -18,8 +19,7 @@ from kampung.extensions import db
 from kampung.i18n import WIB
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.search import person_matches
-from kampung.signup.models import Registration, Status, format_rt_rw
-from kampung.text import readable
+from kampung.signup.models import Registration, format_rt_rw
 
 
 @dataclass
@@ -106,6 +106,8 @@ class LastSeen:
 
     checkpoint: str
     at: datetime
+    #: the check-in itself, for its undo from the roster
+    checkin_id: int
 
     @property
     def when(self) -> str:
@@ -133,7 +135,7 @@ def last_checkpoints(
         .label("place")
     )
     query = (
-        select(CheckIn.registration_id, Checkpoint.name, CheckIn.scanned_at, place)
+        select(CheckIn.registration_id, Checkpoint.name, CheckIn.scanned_at, CheckIn.id, place)
         .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
         .where(Checkpoint.trip_id == trip_id, CheckIn.is_active)
     )
@@ -141,11 +143,11 @@ def last_checkpoints(
         query = query.where(CheckIn.registration_id.in_(list(registration_ids)))
     latest = query.subquery()
     rows = db.session.execute(
-        select(latest.c.registration_id, latest.c.name, latest.c.scanned_at).where(
+        select(latest.c.registration_id, latest.c.name, latest.c.scanned_at, latest.c.id).where(
             latest.c.place == 1
         )
     )
-    return {registration_id: LastSeen(name, at) for registration_id, name, at in rows}
+    return {rid: LastSeen(name, at, checkin_id) for rid, name, at, checkin_id in rows}
 
 
 def code_hash(code: str) -> str:
@@ -166,93 +168,6 @@ def offline_until(trip: Trip) -> datetime:
 def iso_utc(moment: datetime) -> str:
     """2026-01-11T05:00:00Z: what the scanner's Date.parse reads the same on every phone."""
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-#: how far before the moment it was read a copy says it is current: a check-in saved while the
-#: copy was read (its received_at a little earlier) comes again in the next change list
-AS_OF_MARGIN = timedelta(seconds=30)
-#: a change list asked for since longer ago than this gets the whole copy instead
-CHANGES_AT_MOST = timedelta(hours=6)
-
-
-def offline_copy(
-    trip: Trip, checkpoint: Checkpoint, now: datetime, since: datetime | None = None
-) -> dict:
-    """The scanner's offline copy of the list: the least that the result needs offline.
-
-    Only people with a seat: a cancelled or waitlisted person is answered red offline ("not on
-    the list"), and the server says why once the scan is sent, so their details need not be on
-    any phone. Each entry is the hash of the code (never the code), `person` as /api/checkins
-    names a person, and `here` (checked in at this checkpoint). Past `expires_at` the page
-    deletes the copy, and the server sends no one.
-
-    With `since` (the `as_of` of the copy the phone holds) only what changed since is sent
-    (`changes: true`): people edited, moved or checked in or out here since, and `gone: true`
-    for those who lost their seat; at 10,000 people the phone's refresh stays small.
-    """
-    expires_at = offline_until(trip)
-    changes = since is not None and now - CHANGES_AT_MOST < since <= now
-    entries = []
-    if now < expires_at:
-        here = and_(
-            CheckIn.registration_id == Registration.id,
-            CheckIn.checkpoint_id == checkpoint.id,
-            CheckIn.is_active,
-        )
-        query = (
-            select(
-                Registration.checkin_code,
-                Registration.full_name,
-                Registration.rt,
-                Registration.rw,
-                Registration.kelurahan,
-                Registration.bus_id,
-                Registration.status,
-                Bus.name,
-                CheckIn.id,
-            )
-            .outerjoin(Bus, Bus.id == Registration.bus_id)
-            .outerjoin(CheckIn, here)
-            .where(Registration.trip_id == trip.id)
-        )
-        if changes:
-            touched = select(CheckIn.registration_id).where(
-                CheckIn.checkpoint_id == checkpoint.id,
-                or_(CheckIn.received_at > since, CheckIn.undone_at > since),
-            )
-            query = query.where(or_(Registration.updated_at > since, Registration.id.in_(touched)))
-        else:
-            query = query.where(Registration.is_seated)
-        entries = [
-            _entry(code, name, rt, rw, kelurahan, bus_id, status, bus, checkin_id)
-            for code, name, rt, rw, kelurahan, bus_id, status, bus, checkin_id in (
-                db.session.execute(query)
-            )
-        ]
-    return {
-        "checkpoint": checkpoint.id,
-        "expires_at": iso_utc(expires_at),
-        "as_of": iso_utc(now - AS_OF_MARGIN),
-        "changes": changes,
-        "entries": entries,
-    }
-
-
-def _entry(code, name, rt, rw, kelurahan, bus_id, status, bus, checkin_id) -> dict:
-    if status != Status.registered:
-        return {"hash": code_hash(code), "gone": True}
-    return {
-        "hash": code_hash(code),
-        "here": checkin_id is not None,
-        "person": {
-            # The scanner sets these as text: without a stored bidi override.
-            "name": readable(name),
-            "rt_rw": format_rt_rw(rt, rw),
-            "kelurahan": readable(kelurahan),
-            "bus": readable(bus or ""),
-            "bus_id": bus_id,
-        },
-    }
 
 
 def seated_with_bus(trip: Trip, bus_id: int | None = None) -> list[tuple[Registration, str]]:

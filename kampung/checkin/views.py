@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from kampung.assets import static_folder
 from kampung.auth.roles import roles_required
-from kampung.checkin import api, rollcall, roster, service
+from kampung.checkin import api, offline_copy, rollcall, roster, service
 from kampung.checkin.models import CheckIn
 from kampung.checkin.results import describe, scanner_strings
 from kampung.database import MAX_ID, utcnow, whole_number
@@ -71,6 +71,7 @@ def _live_context(trip: Trip, checkpoint: Checkpoint, bus: Bus | None, template:
     page = min(whole_number(request.args.get("page", "")) or 1, MAX_ID)
     query = request.args.get("q", "") if "search" in needs else ""
     results = roster.search(trip, query) if query else []
+    missing = rollcall.missing(checkpoint, bus_id, page) if "missing" in needs else None
     return {
         "trip": trip,
         "checkpoint": checkpoint,
@@ -78,7 +79,11 @@ def _live_context(trip: Trip, checkpoint: Checkpoint, bus: Bus | None, template:
         "counts": rollcall.counts(checkpoint, bus_id, current_user.id)
         if "counts" in needs
         else None,
-        "missing": rollcall.missing(checkpoint, bus_id, page) if "missing" in needs else None,
+        "missing": missing,
+        # where each missing person was last counted: one query for the page shown
+        "last_seen": roster.last_checkpoints(trip.id, [p.registration_id for p in missing.people])
+        if missing
+        else {},
         "recent": rollcall.recent(checkpoint, bus_id) if "recent" in needs else [],
         "query": query,
         "results": results,
@@ -169,14 +174,16 @@ def count(slug: str, checkpoint_id: int):
 @bp.get("/manage/<slug>/checkin/<int:checkpoint_id>/roster.json")
 @organiser_required
 def roster_json(slug: str, checkpoint_id: int):
-    """The offline copy (roster.offline_copy): seated people by a hash of their code, until the
-    trip is over; `?since=<as_of>`: only what changed since the copy the phone holds."""
+    """The offline copy (offline_copy.py): seated people by a hash of their code, until the trip
+    is over; `?since=<as_of>&chars=<hash_chars>`: only what changed since the copy the phone
+    holds."""
     trip, checkpoint = _checkpoint_or_404(slug, checkpoint_id)
     try:
         since = api.parse_time(request.args.get("since") or None)
     except (ValueError, OverflowError):
         since = None  # a copy the phone cannot date: it gets the whole list again
-    response = jsonify(roster.offline_copy(trip, checkpoint, utcnow(), since))
+    chars = request.args.get("chars", type=int)
+    response = jsonify(offline_copy.offline_copy(trip, checkpoint, utcnow(), since, chars))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -201,6 +208,9 @@ def undo(slug: str, checkin_id: int):
     back = url_for("checkin.scanner", slug=slug, checkpoint_id=checkin.checkpoint_id)
     if (page := request.args.get("back")) in ("count", "scanner"):
         back = url_for(f"checkin.{page}", slug=slug, checkpoint_id=checkin.checkpoint_id)
+    elif page == "roster":
+        back = url_for("manage.participants", slug=slug)
+    back_text = _("Back to the roster") if page == "roster" else _("Back to the scanner")
     error = None
     if request.method == "POST":
         reason = clean_text(request.form.get("reason", ""))
@@ -212,7 +222,14 @@ def undo(slug: str, checkin_id: int):
             else:
                 flash(_("This check-in was already undone."), "warning")
             return redirect(back)
-    return render_template("checkin/undo.html", trip=trip, checkin=checkin, back=back, error=error)
+    return render_template(
+        "checkin/undo.html",
+        trip=trip,
+        checkin=checkin,
+        back=back,
+        back_text=back_text,
+        error=error,
+    )
 
 
 # --- Printables --------------------------------------------------------------------------------

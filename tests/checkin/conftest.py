@@ -42,3 +42,12 @@ def other_trip():
     )
     db.session.commit()
     return other
+
+
+def offline_people(copy: dict) -> dict[str, dict]:
+    """The scanner's offline copy (roster.json) by hash, each person's fields by name."""
+    from kampung.checkin.offline_copy import PERSON_FIELDS
+
+    return {
+        entry[0]: dict(zip(PERSON_FIELDS[1:], entry[1:], strict=False)) for entry in copy["people"]
+    }

@@ -46,6 +46,9 @@ KEPT = """async () => {
 @pytest.fixture
 def people(trip):
     seated = [register(trip, person(i)).registration for i in range(3)]
+    # The emergency contact the scanner may call offline.
+    seated[0].emergency_name = "Siti Aminah"
+    seated[0].emergency_phone = "+6281399990000"
     cancelled = register(trip, person(9)).registration
     cancelled.cancel()
     db.session.commit()
@@ -77,6 +80,7 @@ def assert_nothing_personal(kept: dict, people) -> None:
     for registration in [*seated, cancelled]:
         assert registration.full_name not in text
         assert registration.phone not in text and registration.phone[3:] not in text
+    assert "Siti Aminah" not in text and "81399990000" not in text
 
 
 def test_logout_leaves_no_personal_data_and_no_list_opens_offline(context, trip, organiser, people):
@@ -87,9 +91,12 @@ def test_logout_leaves_no_personal_data_and_no_list_opens_offline(context, trip,
     log_in_browser(page, organiser)
     scanner = open_scanner_ready_for_offline(page, trip)
 
-    # Logged in, the phone holds the seated people's names, and not the cancelled one.
+    # Logged in, the phone holds the seated people's names and the numbers to call them and
+    # their emergency contacts, and nothing of the cancelled one.
     kept = page.evaluate(KEPT)
     assert seated[0].full_name in str(kept) and cancelled.full_name not in str(kept)
+    assert seated[0].phone in str(kept) and "+6281399990000" in str(kept)
+    assert cancelled.phone not in str(kept)
     (urls,) = [list(responses) for responses in kept["caches"].values()]
     assert any(url.endswith(scanner) for url in urls)
     assert all(url.endswith((scanner, "/checkin/offline")) or "/static/" in url for url in urls)

@@ -14,6 +14,7 @@ from kampung.extensions import db
 from kampung.signup.models import Registration
 from kampung.signup.service import register
 from tests.auth.conftest import browser_of
+from tests.checkin.conftest import offline_people
 from tests.conftest import log_in, make_user, person
 from tests.server import csrf_from
 
@@ -218,26 +219,26 @@ def test_roster_copy_holds_hashes_not_codes(staff, trip, people):
     data = staff.get(_scanner_url(trip) + "/roster.json").json
     body = str(data)
     assert people[0].checkin_code not in body and people[0].access_token not in body
-    by_hash = {e["hash"]: e for e in data["entries"]}
-    entry = by_hash[hashlib.sha256(people[0].checkin_code.encode()).hexdigest()]
-    assert entry["here"] is True
-    assert entry["person"] == {
-        "bus_id": trip.buses[0].id,
+    entry = offline_people(data)[hashlib.sha256(people[0].checkin_code.encode()).hexdigest()[:16]]
+    assert entry == {
+        "here": 1,
         "name": "Peserta Uji 0",
         "rt_rw": "005/002",
         "kelurahan": "Pematang Sulur",
-        "bus": "Bus 1",
+        "bus_id": trip.buses[0].id,
+        "phone": people[0].phone,
     }
+    assert data["buses"][str(trip.buses[0].id)] == "Bus 1"
 
 
-def test_roster_copy_holds_only_the_seated_and_what_the_result_shows(staff, trip, people):
+def test_roster_copy_holds_only_the_seated_and_what_the_result_and_calls_need(staff, trip, people):
     people[1].cancel()
     db.session.commit()
     data = staff.get(_scanner_url(trip) + "/roster.json").json
-    assert len(data["entries"]) == 2
+    assert len(data["people"]) == 2
     body = str(data)
-    assert "Peserta Uji 1" not in body
-    for leaked in (people[0].phone, "cancelled", "registered", "Telanaipura", "Ketua RT"):
+    assert "Peserta Uji 1" not in body and people[1].phone not in body
+    for leaked in ("cancelled", "registered", "Telanaipura", "Ketua RT"):
         assert leaked not in body, leaked
 
 
@@ -253,7 +254,7 @@ def test_roster_copy_expires_after_the_trip_returns(staff, trip, people):
     trip.returns_at = datetime.now(UTC) - timedelta(hours=13)
     db.session.commit()
     data = staff.get(_scanner_url(trip) + "/roster.json").json
-    assert data["entries"] == [] and datetime.fromisoformat(data["expires_at"]) < datetime.now(UTC)
+    assert data["people"] == [] and datetime.fromisoformat(data["expires_at"]) < datetime.now(UTC)
 
 
 def test_scanner_page_names_the_hosts_its_codes_may_carry(staff, trip, app):
@@ -334,4 +335,4 @@ def test_scanner_pages_show_a_stored_override_isolated_and_removed(staff, trip, 
     api = staff.post_json("/api/checkins", [_scan(trip, people[0].checkin_code)])
     assert api.json["results"][0]["person"]["name"] == "Ahmad Lubis"
     copy = staff.get(base + "/roster.json").get_json()
-    assert "Ahmad Lubis" in {entry["person"]["name"] for entry in copy["entries"]}
+    assert "Ahmad Lubis" in {entry["name"] for entry in offline_people(copy).values()}

@@ -1,11 +1,13 @@
 // The scanner page (templates/checkin/scanner.html): camera, typed code and search results all
 // lead to one scan (scan.js); the result covers the screen (result.js); scans made without a
 // network wait in a queue (queue.js), decided by this phone's copy of the list (roster.js);
-// the page itself loads offline (offline.js); device.js names this phone. Without JavaScript
+// the page itself loads offline (offline.js); offline, missing.js lists who is not here yet by
+// that copy, with their numbers to call; device.js names this phone. Without JavaScript
 // the page still works: the typed code, the search results and "Pindahkan ke bus ini" are plain
 // forms.
 
 import { startCamera } from "./camera.js";
+import { renderMissing } from "./missing.js";
 import { keepOffline } from "./offline.js";
 import { $, root } from "./page.js";
 import { isEmpty, queuedHashes, renderQueue, sync } from "./queue.js";
@@ -32,7 +34,7 @@ function nameThisDevice() {
 
 function refreshCopy() {
   dropExpired();
-  refreshRoster(queuedHashes());
+  refreshRoster(queuedHashes()).then(renderMissing);
 }
 
 $("manual-form").addEventListener("submit", (event) => {
@@ -70,6 +72,7 @@ setInterval(refreshCopy, ROSTER_EVERY_MS);
 nameThisDevice();
 $("camera-status").textContent = "";
 renderQueue();
+renderMissing();
 refreshCopy();
 sync();
 keepOffline();

@@ -1,7 +1,7 @@
 // The answer to a scan, impossible to miss: the full-screen colour and words
 // (templates/checkin/_result.html), a sound and a vibration per colour.
 
-import { $, cfg } from "./page.js";
+import { $, cfg, text } from "./page.js";
 import { deviceName } from "./device.js";
 
 const result = $("result");
@@ -53,9 +53,25 @@ function offerMove(answer, code) {
   form.querySelector('[data-slot="move-device"]').value = deviceName();
 }
 
+// Call the person or their emergency contact: the numbers come from this phone's copy of the
+// list (roster.js), so they are there offline too.
+function offerCalls(person, calls) {
+  const numbers = calls || person || {};
+  const call = slot("call");
+  const emergency = slot("call-emergency");
+  call.hidden = !numbers.phone;
+  call.href = `tel:${numbers.phone || ""}`;
+  call.setAttribute("aria-label", numbers.phone ? text.call_person.replace("%(name)s", numbers.name) : "");
+  emergency.hidden = !numbers.emergency_phone;
+  emergency.href = `tel:${numbers.emergency_phone || ""}`;
+  emergency.textContent = text.call_emergency.replace("%(name)s", numbers.emergency_name || "");
+  slot("calls").hidden = call.hidden && emergency.hidden;
+}
+
 // An answer as /api/checkins sends it ({outcome, colour, title, detail, person, checkin_id}), or
-// as the phone decided it offline (pending: saved here, not sent yet); `code`: what was scanned.
-export function show(answer, { pending = false, code = "" } = {}) {
+// as the phone decided it offline (pending: saved here, not sent yet); `code`: what was scanned;
+// `calls`: the person's numbers from the copy on this phone.
+export function show(answer, { pending = false, code = "", calls = null } = {}) {
   const person = answer.person;
   result.className = `result result-${answer.colour}`;
   // A non-breaking hyphen: "CHECK-IN" must not split over two lines.
@@ -69,6 +85,7 @@ export function show(answer, { pending = false, code = "" } = {}) {
   undo.hidden = !answer.checkin_id;
   if (answer.checkin_id) undo.href = cfg.undo.replace(/\/0$/, `/${answer.checkin_id}`);
   offerMove(answer, code);
+  offerCalls(person, person ? calls : null);
   result.hidden = false;
   beep(answer.colour);
   clearTimeout(hideTimer);

@@ -6,8 +6,9 @@ import { extractCode, newNonce, sha256 } from "./codes.js";
 import { busId, checkpoint, hosts, refreshLive, text } from "./page.js";
 import { HttpError, enqueue, isEmpty, post, renderQueue, sync } from "./queue.js";
 import { deviceName } from "./device.js";
+import { renderMissing } from "./missing.js";
 import { show } from "./result.js";
-import { localAnswer, markHere } from "./roster.js";
+import { callsOf, localAnswer, markHere } from "./roster.js";
 
 
 export async function scan(raw) {
@@ -24,7 +25,7 @@ export async function scan(raw) {
   if (navigator.onLine && isEmpty()) {
     try {
       const [answer] = await post([item], 4000);
-      show(answer, { code: item.code });
+      show(answer, { code: item.code, calls: callsOf(hash) });
       if (answer.outcome === "ok" || answer.outcome === "already") markHere(hash);
       refreshLive();
       return;
@@ -41,6 +42,7 @@ export async function scan(raw) {
   if (answer.colour === "green") markHere(hash);
   enqueue({ ...item, hash });
   show(answer, { pending: true, code: item.code });
+  renderMissing();
   renderQueue();
   sync();
 }
