@@ -3,7 +3,7 @@
 Anonymity by design: in an anonymous survey a `Response` has no registration and no time, and its
 id and its answers' ids are random (no order to match); `Responded` says only who has answered,
 with no time and no link to the response. On SQLite the answer tables have no rowid, so the
-storage order is the random id's; on PostgreSQL `service.reshuffle` rewrites them the same way.
+storage order is the random id's; on PostgreSQL `storage.reshuffle` rewrites them the same way.
 The chair sees an anonymous survey's responses only in batches (`Response.released`), so that
 watching who answered tells nobody which answer is whose: kampung/review/anonymity.py.
 """

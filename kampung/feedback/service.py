@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from kampung.database import is_unique_violation, transaction, utcnow, whole_number
 from kampung.extensions import db
+from kampung.feedback import storage
 from kampung.feedback.models import (
     CHOICE_KINDS,
     TEXT_KINDS,
@@ -188,7 +189,7 @@ def submit(
 
 
 def _add_anonymous(survey: Survey, registration: Registration, rows: list[Value]) -> None:
-    _lock(survey)
+    storage.lock(survey)
     if has_responded(survey, registration):
         raise AlreadyAnswered(
             _("Your answers were already received. An anonymous response cannot be changed.")
@@ -200,17 +201,7 @@ def _add_anonymous(survey: Survey, registration: Registration, rows: list[Value]
     db.session.flush()
     # Before the reshuffle, so that the rewrite leaves the released rows in random-id order too.
     anonymity.release_due(survey)
-    reshuffle(survey)
-
-
-def _lock(survey: Survey) -> None:
-    """One anonymous response at a time per survey, so that the batch count and the reshuffle
-    never meet another's rows half-way (SQLite's write lock does this already). Taken before any
-    insert and as NO KEY UPDATE: the new rows' foreign keys take a key-share lock on the survey,
-    which a FOR UPDATE taken afterwards by two responses at once would deadlock on."""
-    db.session.execute(
-        select(Survey.id).where(Survey.id == survey.id).with_for_update(key_share=True)
-    )
+    storage.reshuffle(survey)
 
 
 def _save_named(
@@ -239,33 +230,6 @@ def _save_named(
     response.answers = answers
     db.session.flush()
     tally.count_change(before, [(response.id, a.question_id, a.value_int) for a in answers])
-
-
-def reshuffle(survey: Survey) -> None:
-    """PostgreSQL keeps rows in insertion order (ctid) stamped with the inserting transaction
-    (xmin): rewrite an anonymous survey's responses in random-id order, all in this transaction,
-    so neither can be matched to who answered when. Who answered is rewritten too, in key order:
-    the responses still waiting for their batch are the latest few, and an order of arrival
-    of people would name them. SQLite stores all three by key already. The caller holds the
-    survey's lock (`_lock`), so that two never copy the same rows."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for sql in (
-        "CREATE TEMP TABLE shuffled_responded ON COMMIT DROP AS "
-        "SELECT * FROM responded WHERE survey_id = :s",
-        "DELETE FROM responded WHERE survey_id = :s",
-        "INSERT INTO responded SELECT * FROM shuffled_responded ORDER BY registration_id",
-        "CREATE TEMP TABLE shuffled_response ON COMMIT DROP AS "
-        "SELECT * FROM response WHERE survey_id = :s",
-        "CREATE TEMP TABLE shuffled_answer ON COMMIT DROP AS SELECT * FROM answer "
-        "WHERE response_id IN (SELECT id FROM shuffled_response)",
-        "DELETE FROM answer WHERE response_id IN (SELECT id FROM shuffled_response)",
-        "DELETE FROM response WHERE survey_id = :s",
-        "INSERT INTO response SELECT * FROM shuffled_response ORDER BY id",
-        "INSERT INTO answer SELECT * FROM shuffled_answer ORDER BY id",
-    ):
-        db.session.execute(text(sql), {"s": survey.id})
-    db.session.expire_all()
 
 
 # --- The admin's editor -----------------------------------------------------------------------
