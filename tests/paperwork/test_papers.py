@@ -298,6 +298,7 @@ def test_archive_bundle_holds_every_paper_as_html_and_xlsx(client, trip, people,
         "bukti-perjalanan.xlsx",
         "uang-harian.html",
         "uang-harian.xlsx",
+        "laporan.html",
     }
     for name in bundle.namelist():
         body = bundle.read(name)
@@ -323,6 +324,7 @@ def test_no_phone_number_on_any_paper(client, trip, people, boarded):
         client.get(f"/manage/{trip.slug}/checkin/{departure.id}/daftar-hadir"),
         client.get(f"/manage/{trip.slug}/bukti-perjalanan"),
         client.get(f"/manage/{trip.slug}/uang-harian"),
+        client.get(f"/manage/{trip.slug}/laporan"),
     ]
     texts = [page.get_data(as_text=True) for page in pages]
     bundle = zipfile.ZipFile(io.BytesIO(client.get(f"/manage/{trip.slug}/arsip.zip").data))
