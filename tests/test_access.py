@@ -119,6 +119,7 @@ ACCESS: dict[str, object] = {
     "paperwork.set_rate": ADMIN,
     "paperwork.archive": ADMIN,
     "paperwork.report": REVIEW,
+    "paperwork.report_docx": REVIEW,
     "schedule.rundown": CHECKIN,
     "schedule.publish": CHECKIN,
     "schedule.item_new": CHECKIN,

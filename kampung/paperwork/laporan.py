@@ -268,6 +268,21 @@ def commitments_of(trip: Trip) -> Commitments:
     )
 
 
+def titles() -> dict[str, str]:
+    """The report's section titles, numbered, the same on the page and in the Word file."""
+    sections = {
+        "purpose": _("Purpose of the visit"),
+        "when": _("Time and place"),
+        "who": _("Who went"),
+        "rundown": _("The rundown as it ran"),
+        "said": _("What the participants said"),
+        "practices": _("Practices to adopt"),
+        "rtl": _("Follow-up commitments (RTL)"),
+    }
+    numbered = {key: f"{n}. {title}" for n, (key, title) in enumerate(sections.items(), 1)}
+    return {**numbered, "appendix": _("Appendix: the participants")}
+
+
 def report(trip: Trip, locale: str, printed_at: datetime) -> dict:
     """Everything the laporan shows, for the page, the archive and the Word file."""
     survey = feedback.survey_of(trip)
@@ -278,6 +293,7 @@ def report(trip: Trip, locale: str, printed_at: datetime) -> dict:
     return {
         **common(),
         "trip": trip,
+        "titles": titles(),
         "purpose": no_phone(trip.description.strip())
         or _(
             "A comparative study visit by the heads of RT of %(city)s to %(destination)s, to "

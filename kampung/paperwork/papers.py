@@ -187,7 +187,7 @@ def _file_name(text: str) -> str:
 
 def archive(trip: Trip, locale: str = "id") -> bytes:
     """Every paper as a print-ready HTML file (its CSS inside) and as XLSX, zipped in memory."""
-    from kampung.paperwork import laporan  # the report builds on these papers' heading
+    from kampung.paperwork import laporan, word  # the report builds on these papers' heading
 
     files: dict[str, bytes] = {}
     for i, checkpoint in enumerate(trip.checkpoints, 1):
@@ -204,9 +204,9 @@ def archive(trip: Trip, locale: str = "id") -> bytes:
         "paperwork/uang_harian.html", {**receipts(trip), "form": None}
     )
     files["uang-harian.xlsx"] = receipts_xlsx(trip)
-    files["laporan.html"] = _standalone(
-        "paperwork/laporan.html", laporan.report(trip, locale, datetime.now(WIB))
-    )
+    report = laporan.report(trip, locale, datetime.now(WIB))
+    files["laporan.html"] = _standalone("paperwork/laporan.html", report)
+    files["laporan.docx"] = word.report_docx(report, locale)
     out = io.BytesIO()
     stamp = datetime.now(WIB).timetuple()[:6]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:

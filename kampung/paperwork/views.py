@@ -19,7 +19,7 @@ from kampung.downloads import download
 from kampung.fragments import render_page
 from kampung.i18n import number
 from kampung.lookups import trip_or_404
-from kampung.paperwork import laporan, papers, service
+from kampung.paperwork import laporan, papers, service, word
 from kampung.paperwork.forms import PerDiemForm
 
 bp = Blueprint("paperwork", __name__)
@@ -101,3 +101,12 @@ def report(slug: str):
     return render_page(
         "paperwork/laporan.html", **laporan.report(trip, str(get_locale()), utcnow())
     )
+
+
+@bp.get("/manage/<slug>/laporan.docx")
+@report_required
+def report_docx(slug: str):
+    trip = trip_or_404(slug)
+    locale = str(get_locale())
+    body = word.report_docx(laporan.report(trip, locale, utcnow()), locale)
+    return download(body, f"laporan-{trip.slug}.docx")

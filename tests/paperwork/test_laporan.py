@@ -5,12 +5,14 @@ grouped by theme, and no phone number anywhere."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 from datetime import time
 
 import pytest
+from docx import Document
 
 from kampung.adoption import practices as adoption_practices
 from kampung.adoption import service as adoption
@@ -48,7 +50,6 @@ SECTIONS = [
     "Pendapat peserta",
     "Praktik yang akan diterapkan",
     "Rencana tindak lanjut (RTL)",
-    "Lampiran: daftar peserta",
 ]
 
 
@@ -136,7 +137,7 @@ def test_the_chair_reads_every_section_of_the_report(client, visited):
     page = client.get(f"/manage/{trip.slug}/laporan")
     assert page.status_code == 200
     text = page.text
-    for title in SECTIONS:
+    for title in [*SECTIONS, "Lampiran: daftar peserta"]:
         assert title in text, title
     assert "PEMERINTAH KOTA JAMBI" in text.upper() and "Forum Ketua RT" in text
     # who went: per kecamatan, and every name in the appendix
@@ -181,3 +182,39 @@ def test_organisers_and_strangers_cannot_open_the_report(client, trip, role):
         log_in(client, make_user(role))
     response = client.get(f"/manage/{trip.slug}/laporan")
     assert response.status_code == (403 if role else 302)
+
+
+def _docx_text(document) -> str:
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_the_word_file_has_the_same_headings_as_the_page(client, visited):
+    trip, people = visited
+    log_in(client, make_user("admin", name="Admin Kota"))
+    response = client.get(f"/manage/{trip.slug}/laporan.docx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("wordprocessingml.document")
+    document = Document(io.BytesIO(response.data))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    page = client.get(f"/manage/{trip.slug}/laporan").text
+    on_page = [html.unescape(h) for h in re.findall(r'<h2 id="l-(?!sign)[^"]*">([^<]*)</h2>', page)]
+    assert headings == on_page
+    assert [re.sub(r"^\d\. ", "", h) for h in headings] == [*SECTIONS, "Lampiran: daftar peserta"]
+    assert [p.text for p in document.paragraphs if p.style.name == "Title"] == [
+        "Laporan hasil kunjungan"
+    ]
+    questions = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert "Bagaimana transportasi (bus)?" in questions and "Bank sampah RT" in questions
+    text = _docx_text(document)
+    assert "Transportasi dan bus (10 komentar)" not in text  # seven people here
+    assert "Transportasi dan bus (2 komentar)" in text
+    assert "(diubah)" in text and "(dibatalkan)" in text
+    assert all(p.full_name in text for p in people)
+    assert "Ketua Forum RT," in text and "NIP" in text
+    assert not PHONE.search(text), PHONE.search(text)
+
+
+def test_organisers_cannot_download_the_word_file(client, trip, organiser):
+    log_in(client, organiser)
+    assert client.get(f"/manage/{trip.slug}/laporan.docx").status_code == 403

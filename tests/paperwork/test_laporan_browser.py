@@ -69,7 +69,7 @@ def test_the_visit_report_prints_on_a4_with_page_numbers_and_no_empty_pages(app,
     for number, body in enumerate(pages, 1):
         assert re.search(rf"^\s*{number}\s*/\s*{len(pages)}\s*$", body, re.M), f"page {number}"
     flat = " ".join(text.split())
-    for title in SECTIONS:
+    for title in [*SECTIONS, "Lampiran: daftar peserta"]:
         assert title in flat, title
     assert "PEMERINTAH KOTA JAMBI" in flat and "Dicetak" in flat
     assert not PHONE.search(text), PHONE.search(text)

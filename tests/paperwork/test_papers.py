@@ -9,6 +9,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from kampung.checkin import service as checkin
@@ -299,6 +300,7 @@ def test_archive_bundle_holds_every_paper_as_html_and_xlsx(client, trip, people,
         "uang-harian.html",
         "uang-harian.xlsx",
         "laporan.html",
+        "laporan.docx",
     }
     for name in bundle.namelist():
         body = bundle.read(name)
@@ -308,6 +310,8 @@ def test_archive_bundle_holds_every_paper_as_html_and_xlsx(client, trip, people,
             assert "<style>" in html and ".paper-table" in html, name
             assert "<link" not in html and "<script" not in html and "<form" not in html, name
             assert "@page" in html, name
+        elif name.endswith(".docx"):
+            Document(io.BytesIO(body))
         else:
             load_workbook(io.BytesIO(body))
     receipts = bundle.read(f"{trip.slug}/uang-harian.html").decode()
@@ -331,6 +335,9 @@ def test_no_phone_number_on_any_paper(client, trip, people, boarded):
     for name in bundle.namelist():
         if name.endswith(".html"):
             texts.append(bundle.read(name).decode())
+        elif name.endswith(".docx"):
+            document = Document(io.BytesIO(bundle.read(name)))
+            texts.append(" ".join(p.text for p in document.paragraphs))
         else:
             workbook = load_workbook(io.BytesIO(bundle.read(name)))
             texts.append(
