@@ -118,6 +118,8 @@ ACCESS: dict[str, object] = {
     "paperwork.receipts_xlsx": REVIEW,
     "paperwork.set_rate": ADMIN,
     "paperwork.archive": ADMIN,
+    "paperwork.report": REVIEW,
+    "paperwork.report_docx": REVIEW,
     "schedule.rundown": CHECKIN,
     "schedule.publish": CHECKIN,
     "schedule.item_new": CHECKIN,

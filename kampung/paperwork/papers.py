@@ -185,8 +185,10 @@ def _file_name(text: str) -> str:
     return "-".join(part for part in kept.split("-") if part) or "titik"
 
 
-def archive(trip: Trip) -> bytes:
+def archive(trip: Trip, locale: str = "id") -> bytes:
     """Every paper as a print-ready HTML file (its CSS inside) and as XLSX, zipped in memory."""
+    from kampung.paperwork import laporan, word  # the report builds on these papers' heading
+
     files: dict[str, bytes] = {}
     for i, checkpoint in enumerate(trip.checkpoints, 1):
         name = f"daftar-hadir-{i}-{_file_name(checkpoint.name)}.html"
@@ -202,6 +204,9 @@ def archive(trip: Trip) -> bytes:
         "paperwork/uang_harian.html", {**receipts(trip), "form": None}
     )
     files["uang-harian.xlsx"] = receipts_xlsx(trip)
+    report = laporan.report(trip, locale, datetime.now(WIB))
+    files["laporan.html"] = _standalone("paperwork/laporan.html", report)
+    files["laporan.docx"] = word.report_docx(report, locale)
     out = io.BytesIO()
     stamp = datetime.now(WIB).timetuple()[:6]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -223,6 +223,7 @@ class Receipt:
     rt_rw: str
     kelurahan: str
     bus: str
+    kecamatan: str = ""
 
 
 @dataclass(frozen=True)
@@ -248,14 +249,15 @@ def receipts(trip: Trip) -> ReceiptList:
     rows: list[Receipt] = []
     if departure is not None:
         rows = [
-            Receipt(name, format_rt_rw(rt, rw), kelurahan, bus or "")
-            for name, rt, rw, kelurahan, bus in db.session.execute(
+            Receipt(name, format_rt_rw(rt, rw), kelurahan, bus or "", kecamatan)
+            for name, rt, rw, kelurahan, bus, kecamatan in db.session.execute(
                 select(
                     Registration.full_name,
                     Registration.rt,
                     Registration.rw,
                     Registration.kelurahan,
                     Bus.name,
+                    Registration.kecamatan,
                 )
                 .join(CheckIn, CheckIn.registration_id == Registration.id)
                 .outerjoin(Bus, Bus.id == Registration.bus_id)

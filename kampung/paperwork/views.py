@@ -9,21 +9,25 @@ chair; the rate and the archive are the admin's."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from kampung.auth.roles import admin_required, roles_required, staff_required
+from kampung.database import utcnow
 from kampung.downloads import download
 from kampung.fragments import render_page
 from kampung.i18n import number
 from kampung.lookups import trip_or_404
-from kampung.paperwork import papers, service
+from kampung.paperwork import laporan, papers, service, word
 from kampung.paperwork.forms import PerDiemForm
 
 bp = Blueprint("paperwork", __name__)
 
 #: the receipt list: the admin (who is the treasurer's hand here) and the chair
 receipts_required = roles_required("chair")
+#: the visit report: the chair (who signs it) and the admin
+report_required = roles_required("chair")
 
 
 @bp.app_template_filter("rupiah")
@@ -87,4 +91,22 @@ def receipts_xlsx(slug: str):
 @admin_required
 def archive(slug: str):
     trip = trip_or_404(slug)
-    return download(papers.archive(trip), f"arsip-spj-{trip.slug}.zip")
+    return download(papers.archive(trip, str(get_locale())), f"arsip-spj-{trip.slug}.zip")
+
+
+@bp.get("/manage/<slug>/laporan")
+@report_required
+def report(slug: str):
+    trip = trip_or_404(slug)
+    return render_page(
+        "paperwork/laporan.html", **laporan.report(trip, str(get_locale()), utcnow())
+    )
+
+
+@bp.get("/manage/<slug>/laporan.docx")
+@report_required
+def report_docx(slug: str):
+    trip = trip_or_404(slug)
+    locale = str(get_locale())
+    body = word.report_docx(laporan.report(trip, locale, utcnow()), locale)
+    return download(body, f"laporan-{trip.slug}.docx")

@@ -9,6 +9,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from kampung.checkin import service as checkin
@@ -298,6 +299,8 @@ def test_archive_bundle_holds_every_paper_as_html_and_xlsx(client, trip, people,
         "bukti-perjalanan.xlsx",
         "uang-harian.html",
         "uang-harian.xlsx",
+        "laporan.html",
+        "laporan.docx",
     }
     for name in bundle.namelist():
         body = bundle.read(name)
@@ -307,6 +310,8 @@ def test_archive_bundle_holds_every_paper_as_html_and_xlsx(client, trip, people,
             assert "<style>" in html and ".paper-table" in html, name
             assert "<link" not in html and "<script" not in html and "<form" not in html, name
             assert "@page" in html, name
+        elif name.endswith(".docx"):
+            Document(io.BytesIO(body))
         else:
             load_workbook(io.BytesIO(body))
     receipts = bundle.read(f"{trip.slug}/uang-harian.html").decode()
@@ -323,12 +328,16 @@ def test_no_phone_number_on_any_paper(client, trip, people, boarded):
         client.get(f"/manage/{trip.slug}/checkin/{departure.id}/daftar-hadir"),
         client.get(f"/manage/{trip.slug}/bukti-perjalanan"),
         client.get(f"/manage/{trip.slug}/uang-harian"),
+        client.get(f"/manage/{trip.slug}/laporan"),
     ]
     texts = [page.get_data(as_text=True) for page in pages]
     bundle = zipfile.ZipFile(io.BytesIO(client.get(f"/manage/{trip.slug}/arsip.zip").data))
     for name in bundle.namelist():
         if name.endswith(".html"):
             texts.append(bundle.read(name).decode())
+        elif name.endswith(".docx"):
+            document = Document(io.BytesIO(bundle.read(name)))
+            texts.append(" ".join(p.text for p in document.paragraphs))
         else:
             workbook = load_workbook(io.BytesIO(bundle.read(name)))
             texts.append(
