@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from kampung.extensions import db
 from kampung.models import Trip
 from kampung.signup import service as signup
@@ -104,6 +106,15 @@ def test_taken_slug_is_refused_with_a_message(client, admin, trip):
     assert response.status_code == 422
     assert "Nama tautan ini sudah dipakai perjalanan lain." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Trip)) == 1
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00", "9999-12-31T23:59", "1899-06-01T06:00"])
+def test_a_date_in_an_implausible_year_is_refused_with_a_message(client, admin, when):
+    log_in(client, admin)
+    response = client.post_form("/manage/new", trip_form(departs_at=when))
+    assert response.status_code == 422
+    assert "Pilih tanggal antara tahun 2000 dan 2100." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Trip)) == 0
 
 
 def test_bad_slug_and_return_before_departure_are_refused(client, admin):
