@@ -176,3 +176,11 @@ def test_copy_takes_the_rundown_unpublished_and_the_follow_up_rounds(lived):
         (1, 45, False),
         (2, 120, False),
     ]
+
+
+def test_the_trip_page_offers_the_copy_once_and_keeps_its_title_plain(client, admin, trip):
+    log_in(client, admin)
+    page = client.get(f"/manage/{trip.slug}/").get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.strip() == f"{trip.title} · kampung"
+    assert page.count(f'href="/manage/{trip.slug}/copy"') == 1
