@@ -4,7 +4,6 @@ which opens the round and nothing else of the registration."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -23,6 +22,7 @@ from kampung.ratelimit import TOKEN_LIMIT
 from kampung.signup.models import Registration
 from kampung.staff_links import service as staff_links
 from kampung.staff_links.models import Purpose, StaffLink
+from kampung.staff_links.pages import Place
 from kampung.whatsapp import contact, question_message
 
 bp = Blueprint("adoption", __name__)
@@ -73,15 +73,6 @@ def commitments(token: str):
         months=month_choices(now),
         personal_page=personal_page,
     ), status
-
-
-@dataclass(frozen=True)
-class Place:
-    """The follow-up page's own address, and the personal page to go back to (none for a
-    follow-up-only link)."""
-
-    here: str
-    personal_page: str | None
 
 
 @bp.route("/p/<token>/followup", methods=["GET", "POST"])

@@ -4,8 +4,6 @@ nothing else of the registration. The admin's editor of the same survey is in `e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,6 +19,7 @@ from kampung.ratelimit import TOKEN_LIMIT
 from kampung.signup.models import Registration
 from kampung.staff_links import service as staff_links
 from kampung.staff_links.models import Purpose, StaffLink
+from kampung.staff_links.pages import Place
 from kampung.whatsapp import contact, question_message
 
 bp = Blueprint("feedback", __name__)
@@ -46,15 +45,6 @@ def _previous_values(survey: Survey, registration: Registration) -> dict[int, li
         value = answer.value_text if answer.value_text is not None else str(answer.value_int)
         values.setdefault(answer.question_id, []).append(value)
     return values
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where the survey page is: its own address, and the personal page to go back to (none
-    for a survey-only link, which opens nothing else)."""
-
-    here: str
-    personal_page: str | None
 
 
 @bp.route("/p/<token>/feedback", methods=["GET", "POST"])

@@ -1,7 +1,10 @@
-"""The answer to a staff member's "send by WhatsApp": the message ready to open, as the block
-htmx swaps into the list, or as a page of its own without JavaScript."""
+"""The pages of links staff send: the answer to a staff member's "send by WhatsApp" (the
+message ready to open, as the block htmx swaps into the list, or as a page of its own without
+JavaScript), and where a participant's page reached by such a link stands."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import flash, make_response
 from flask.wrappers import Response
@@ -11,6 +14,16 @@ from kampung.fragments import render_page
 from kampung.models import Trip
 from kampung.signup.models import Registration
 from kampung.staff_links.service import Sent
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a page a participant reaches two ways stands (the survey, the follow-up): its own
+    address, and the personal page to go back to; none when it was opened by a link staff sent
+    for that page alone, which opens nothing else."""
+
+    here: str
+    personal_page: str | None
 
 
 def ready(
