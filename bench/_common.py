@@ -183,12 +183,16 @@ def shipped_workers() -> int:
 def serve(url: str, target: str = "app:app", workers: int = 0) -> Gunicorn:
     """gunicorn with gunicorn.conf.py, as in production (or `workers` of them), but with rate
     limits off: one client machine sending thousands of sign-ups would otherwise be refused
-    after a few."""
+    after a few; and with no worker replaced during the run (MAX_REQUESTS=0): a load run sends
+    each worker its 10,000 requests in seconds, and a kampung worker's boot (about 1.7 s of CPU,
+    the bare app's next to none) would be measured instead of the requests. In production a
+    replacement comes after 10,000 requests: 0.17 ms each."""
     return Gunicorn(
         url,
         workers=workers or shipped_workers(),
         app=target,
         RATELIMIT_ENABLED="0",
+        MAX_REQUESTS="0",
         SECRET_KEY="bench-secret",
         BARE_DATABASE_URL=url,
     )
