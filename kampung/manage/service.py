@@ -192,7 +192,9 @@ def _sync_buses(trip: Trip, rows: list[BusRow]) -> None:
     for position, row in enumerate(rows):
         bus = existing.get(row.id) if row.id is not None else None
         if bus is None:
-            bus = Bus(trip=trip)
+            # Joined to the trip by `trip.buses = kept` below, not before: a bus half-attached
+            # (in trip.buses, not yet in the session) would trouble the autoflush of the update.
+            bus = Bus()
         bus.name, bus.seats, bus.position = row.name, row.seats, position
         kept.append(bus)
     # Removed buses leave their passengers without a bus (bus_id SET NULL), never cancelled.
@@ -210,7 +212,7 @@ def _sync_checkpoints(trip: Trip, rows: list[CheckpointRow]) -> None:
     for position, row in enumerate(_ordered_checkpoints(rows)):
         checkpoint = existing.get(row.id) if row.id is not None else None
         if checkpoint is None:
-            checkpoint = Checkpoint(trip=trip)
+            checkpoint = Checkpoint()
         checkpoint.name, checkpoint.position = row.name, position
         kept.append(checkpoint)
     trip.checkpoints = kept

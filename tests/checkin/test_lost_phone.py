@@ -15,7 +15,7 @@ from kampung.checkin.service import ForeignURL, parse_code
 from kampung.extensions import db
 from kampung.signup.service import register
 from tests.checkin.test_browser import (
-    HARMLESS,
+    NETWORK_DROPPED,
     log_in_browser,
     next_scan,
     snap,
@@ -87,7 +87,7 @@ def test_logout_leaves_no_personal_data_and_no_list_opens_offline(context, trip,
     seated, cancelled = people
     page = context.new_page()
     page.set_default_timeout(10_000)
-    errors = watch_console(page, (*HARMLESS, "net::ERR_FAILED"))
+    errors = watch_console(page, NETWORK_DROPPED)
     log_in_browser(page, organiser)
     scanner = open_scanner_ready_for_offline(page, trip)
 

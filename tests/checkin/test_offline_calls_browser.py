@@ -9,7 +9,13 @@ import pytest
 from kampung.checkin import stops
 from kampung.extensions import db
 from kampung.signup.service import register
-from tests.checkin.test_browser import HARMLESS, log_in_browser, snap, wait_until, watch_console
+from tests.checkin.test_browser import (
+    NETWORK_DROPPED,
+    log_in_browser,
+    snap,
+    wait_until,
+    watch_console,
+)
 from tests.checkin.test_lost_phone import open_scanner_ready_for_offline, scan_by_hand
 from tests.conftest import person, screenshot
 
@@ -25,7 +31,7 @@ def test_offline_the_scanner_calls_the_person_and_their_emergency_contact(contex
     db.session.commit()
     page = context.new_page()
     page.set_default_timeout(10_000)
-    errors = watch_console(page, (*HARMLESS, "net::ERR_FAILED"))
+    errors = watch_console(page, NETWORK_DROPPED)
     log_in_browser(page, organiser)
     open_scanner_ready_for_offline(page, trip)
     assert page.locator("#offline-missing").is_hidden()

@@ -8,7 +8,13 @@ import pytest
 from kampung.checkin.models import CheckIn
 from kampung.extensions import db
 from kampung.signup.service import register
-from tests.checkin.test_browser import HARMLESS, log_in_browser, snap, wait_until, watch_console
+from tests.checkin.test_browser import (
+    NETWORK_DROPPED,
+    log_in_browser,
+    snap,
+    wait_until,
+    watch_console,
+)
 from tests.conftest import person
 
 pytestmark = pytest.mark.browser
@@ -25,7 +31,7 @@ def test_codes_printed_under_the_public_address_scan_green_offline_and_online(
     first, second = (register(trip, person(i)).registration for i in range(2))
     page = context.new_page()
     page.set_default_timeout(10_000)
-    errors = watch_console(page, (*HARMLESS, "net::ERR_FAILED"))
+    errors = watch_console(page, NETWORK_DROPPED)
     log_in_browser(page, organiser)
     page.goto(f"/manage/{trip.slug}/checkin/{trip.checkpoints[0].id}")
     wait_until(page, "navigator.serviceWorker.controller !== null")
