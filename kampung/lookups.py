@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, make_response, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
+from kampung.errors import render_error
 from kampung.extensions import db
 from kampung.models import Trip
 from kampung.signup.models import Registration
@@ -42,6 +45,34 @@ def purpose_link_or_404(token: str, purpose: Purpose) -> StaffLink:
     link = staff_links.find(token, purpose)
     if link is None:
         abort(404)
+    return link
+
+
+#: what staff read who open a link they sent to a participant, by what the link opens
+_FOR_THE_PARTICIPANT = {
+    Purpose.survey: _l(
+        "This link was sent to a participant, for them alone. You are logged in as "
+        "staff, so the survey is not shown here."
+    ),
+    Purpose.followup: _l(
+        "This link was sent to a participant, for them alone. You are logged in as "
+        "staff, so the follow-up is not shown here."
+    ),
+    Purpose.schedule: _l(
+        "This link was sent to a participant, for them alone. You are logged in as "
+        "staff, so the schedule is not shown here."
+    ),
+}
+
+
+def participant_link_or_refuse(token: str, purpose: Purpose) -> StaffLink:
+    """A link staff sent to one participant (the survey's /s/, the follow-up's /f/, the
+    rundown's /j/), opened by that participant: staff logged in on this browser, opening the
+    message they sent, get a 403 that says why, and never answer or mark read in that person's
+    name."""
+    link = purpose_link_or_404(token, purpose)
+    if current_user.is_authenticated:
+        abort(make_response(render_error(403, str(_FOR_THE_PARTICIPANT[purpose]))))
     return link
 
 

@@ -28,9 +28,9 @@ from kampung.schedule import service as schedule
 from kampung.signup import service as signup
 from kampung.signup.models import Registration
 from kampung.staff_links import service as staff_links
-from kampung.staff_links.models import Purpose, StaffLink
+from kampung.staff_links.models import Purpose, StaffLink, StaffLinkUse
 from tests.abuse.conftest import logged_in, send
-from tests.conftest import make_user, person
+from tests.conftest import log_in, make_user, person
 from tests.feedback.helpers import good_answers, open_survey
 
 #: a personal link's path, whatever its token
@@ -245,3 +245,27 @@ def test_the_purge_forgets_every_link_staff_sent(app, trip, chair, admin):
     purge_trip(trip)
     assert db.session.scalars(sa.select(StaffLink)).all() == []
     assert app.test_client().get(f"/s/{token}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("purpose", "prefix", "not_shown"),
+    [
+        (Purpose.survey, "/s/", "surveinya tidak ditampilkan"),
+        (Purpose.followup, "/f/", "tindak lanjutnya tidak ditampilkan"),
+        (Purpose.schedule, "/j/", "jadwalnya tidak ditampilkan"),
+    ],
+)
+def test_staff_who_open_a_link_they_sent_are_told_it_is_the_participants(
+    app, trip, chair, purpose, prefix, not_shown
+):
+    someone = signup.register(trip, person(1)).registration
+    token = staff_links.issue(someone, Purpose(purpose), chair)
+    staff = app.test_client()
+    log_in(staff, chair)
+    page = staff.get(f"{prefix}{token}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert "khusus untuk beliau" in text and not_shown in text
+    assert someone.full_name not in text and someone.access_token not in text
+    # Opened by staff, the link counts no use: the participant's first opening is still to come.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StaffLinkUse)) == 0

@@ -9,15 +9,13 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from kampung.adoption import service
 from kampung.adoption.forms import commitment_rows, round_answers
 from kampung.adoption.models import MAX_COMMITMENTS, PROGRESS_LABELS, Progress
 from kampung.adoption.months import month_choices
 from kampung.database import utcnow
-from kampung.errors import render_error
-from kampung.lookups import purpose_link_or_404, registration_by_token_or_404
+from kampung.lookups import participant_link_or_refuse, registration_by_token_or_404
 from kampung.ratelimit import TOKEN_LIMIT
 from kampung.signup.models import Registration
 from kampung.staff_links import service as staff_links
@@ -86,15 +84,7 @@ def followup(token: str):
 @bp.route("/f/<followup_token>", methods=["GET", "POST"])
 @TOKEN_LIMIT
 def followup_by_link(followup_token: str):
-    link = purpose_link_or_404(followup_token, Purpose.followup)
-    if current_user.is_authenticated:
-        return render_error(
-            403,
-            _(
-                "This link was sent to a participant, for them alone. You are logged in as "
-                "staff, so the follow-up is not shown here."
-            ),
-        )
+    link = participant_link_or_refuse(followup_token, Purpose.followup)
     place = Place(url_for(".followup_by_link", followup_token=followup_token), None)
     return _followup_page(link.registration, place, link)
 

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_login import current_user
 
 from kampung.adoption import service as commitments
 from kampung.database import whole_number
-from kampung.errors import render_error
 from kampung.feedback import service
 from kampung.feedback.models import Survey
-from kampung.lookups import purpose_link_or_404, registration_by_token_or_404
+from kampung.lookups import participant_link_or_refuse, registration_by_token_or_404
 from kampung.ratelimit import TOKEN_LIMIT
 from kampung.signup.models import Registration
 from kampung.staff_links import service as staff_links
@@ -58,17 +55,7 @@ def answer(token: str):
 @bp.route("/s/<link_token>", methods=["GET", "POST"])
 @TOKEN_LIMIT
 def answer_by_link(link_token: str):
-    link = purpose_link_or_404(link_token, Purpose.survey)
-    if current_user.is_authenticated:
-        # The link is the participant's to use: staff who open the message they sent must not
-        # answer in that person's name.
-        return render_error(
-            403,
-            _(
-                "This link was sent to a participant, for them alone. You are logged in as "
-                "staff, so the survey is not shown here."
-            ),
-        )
+    link = participant_link_or_refuse(link_token, Purpose.survey)
     place = Place(url_for(".answer_by_link", link_token=link_token), None)
     return _survey_page(link.registration, place, link)
 

@@ -13,7 +13,7 @@ from kampung.auth.roles import roles_required
 from kampung.errors import render_error
 from kampung.lookups import (
     child_of_trip_or_404,
-    purpose_link_or_404,
+    participant_link_or_refuse,
     registration_by_token_or_404,
     trip_or_404,
 )
@@ -245,9 +245,7 @@ def mark_read(token: str, notice_id: int):
 @bp.get("/j/<schedule_token>")
 @TOKEN_LIMIT
 def by_link(schedule_token: str):
-    link = purpose_link_or_404(schedule_token, Purpose.schedule)
-    if current_user.is_authenticated:
-        return _not_for_staff()
+    link = participant_link_or_refuse(schedule_token, Purpose.schedule)
     registration = link.registration
     schedule = reading.schedule_for(registration)
     if schedule is None:
@@ -266,9 +264,7 @@ def by_link(schedule_token: str):
 @bp.post("/j/<schedule_token>/read/<int:notice_id>")
 @TOKEN_LIMIT
 def mark_read_by_link(schedule_token: str, notice_id: int):
-    link = purpose_link_or_404(schedule_token, Purpose.schedule)
-    if current_user.is_authenticated:
-        return _not_for_staff()
+    link = participant_link_or_refuse(schedule_token, Purpose.schedule)
     _mark(link.registration, notice_id)
     return redirect(url_for(".by_link", schedule_token=schedule_token, _anchor="kabar"), 303)
 
@@ -279,15 +275,3 @@ def _mark(registration: Registration, notice_id: int) -> None:
         reading.mark_read(registration, notice)
     except service.ScheduleError as error:
         abort(error.status)
-
-
-def _not_for_staff():
-    # The link is the participant's: staff who open the message they sent must not mark
-    # anything read in that person's name.
-    return render_error(
-        403,
-        _(
-            "This link was sent to a participant, for them alone. You are logged in as "
-            "staff, so the schedule is not shown here."
-        ),
-    )
