@@ -145,7 +145,7 @@ def test_a_staff_session_cannot_answer_through_a_survey_link(app, chair, waiting
     path = survey_path(message_of(remind(client, trip, missing).get_data(as_text=True))[1])
     page = client.get(path)
     assert page.status_code == 403
-    assert "Anda sedang masuk sebagai staf" in page.get_data(as_text=True)
+    assert "Anda masuk sebagai panitia" in page.get_data(as_text=True)
     sent = client.post(path, as_form(good_answers(survey)))
     assert sent.status_code == 403
     assert not service.has_responded(survey, missing)
