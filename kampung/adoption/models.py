@@ -149,6 +149,22 @@ class FollowupRound(Model):
         return trip.returns_at + timedelta(days=self.days_after)
 
 
+def round_opening_by_itself(
+    trip: Trip, rounds: list[FollowupRound], now: datetime
+) -> FollowupRound | None:
+    """The round that opens by itself now, if any: the latest whose day has come and whose
+    time to answer (ANSWER_WINDOW) has not passed, when neither it nor a later round was ever
+    opened. An admin who opened or closed a round decides from then on; a trip first looked at
+    on day 100 asks round 2, not round 1."""
+    due = [r for r in rounds if r.due(trip) <= now < r.due(trip) + ANSWER_WINDOW]
+    if not due:
+        return None
+    latest = max(due, key=lambda r: r.number)
+    if any(r.opened_at is not None for r in rounds if r.number >= latest.number):
+        return None
+    return latest
+
+
 class FollowupAnswer(Model):
     """A participant's answer in one round about one commitment."""
 

@@ -18,6 +18,7 @@ from kampung.adoption.models import (
     FollowupRound,
     Practice,
     Progress,
+    round_opening_by_itself,
 )
 from kampung.adoption.months import parse_month
 from kampung.database import transaction, utcnow
@@ -80,10 +81,14 @@ def rounds_of(trip: Trip) -> list[FollowupRound]:
     )
 
 
-def open_round(trip: Trip) -> FollowupRound | None:
-    return db.session.scalar(
-        select(FollowupRound).where(FollowupRound.trip_id == trip.id, FollowupRound.is_open)
-    )
+def open_round(trip: Trip, now: datetime | None = None) -> FollowupRound | None:
+    """The round participants are asked in now. A round opens by itself on its day, at the
+    first look after it (round_opening_by_itself); the admin may open or close one earlier."""
+    now = now or utcnow()
+    rounds = rounds_of(trip)
+    if not trip.purged_at and (due := round_opening_by_itself(trip, rounds, now)):
+        return open_followup(trip, due.number, now)
+    return next((r for r in rounds if r.is_open), None)
 
 
 def commitments_locked(trip: Trip, now: datetime | None = None) -> bool:

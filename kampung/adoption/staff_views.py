@@ -42,6 +42,7 @@ def _chosen_round(rounds, number: int | None):
 def dashboard(slug: str):
     trip = trip_or_404(slug)
     args = request.args
+    service.open_round(trip)  # a round whose day has come opens by itself
     rounds = service.rounds_of(trip)
     chosen = _chosen_round(rounds, whole_number(args.get("round", "")))
     search = clean_text(args.get("q", ""))[:100]
@@ -252,6 +253,8 @@ def rounds(slug: str):
             status = 422
         else:
             return redirect(url_for(".rounds", slug=trip.slug), 303)
+    if request.method == "GET":
+        service.open_round(trip)  # a round whose day has come opens by itself
     return render_template(
         "adoption/rounds.html", trip=trip, rounds=service.rounds_of(trip), now=utcnow()
     ), status

@@ -127,7 +127,7 @@ def test_obstacles_are_searchable(client, chair):
 
 
 def test_reminder_carries_a_followup_only_link(client, chair):
-    trip = returned_trip()
+    trip = returned_trip(days_ago=10)  # its first round is 20 days away
     alice = committed(trip, 1)
     log_in(client, chair)
     url = f"/manage/{trip.slug}/adoption/remind/{alice.id}"

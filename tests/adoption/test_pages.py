@@ -81,7 +81,7 @@ def test_a_month_in_the_past_gets_a_message_on_the_form(app, client):
 
 
 def test_followup_page_answers_without_javascript(app, client):
-    trip = returned_trip()
+    trip = returned_trip(days_ago=10)  # its first round is 20 days away
     registration = committed(trip)
     (commitment,) = service.commitments_of(registration)
     token = registration.access_token

@@ -10,7 +10,7 @@ from tests.conftest import log_in
 
 
 def test_admin_opens_and_closes_a_round_and_sets_its_days(client, admin):
-    trip = returned_trip()
+    trip = returned_trip(days_ago=10)  # its first round is 20 days away
     log_in(client, admin)
     url = f"/manage/{trip.slug}/followup"
     assert "Buka putaran 1" in client.get(url).get_data(as_text=True)
