@@ -18,9 +18,11 @@ from sqlalchemy.orm import joinedload
 
 from kampung.database import is_unique_violation, transaction, whole_number
 from kampung.extensions import db
+from kampung.i18n import WIB
 from kampung.models import Bus, Checkpoint, Trip
 from kampung.rooms.models import Room
 from kampung.rooms.service import move_to_room
+from kampung.schedule.service import follow_the_trip
 from kampung.search import person_matches
 from kampung.signup.models import Registration, Status
 from kampung.signup.service import (
@@ -173,8 +175,10 @@ def update(trip: Trip, settings: TripSettings) -> list[Registration]:
             registered = seats_taken(trip)
             if settings.capacity < registered:
                 raise CapacityBelowRegistered(registered)
+            first_day = trip.departs_at.astimezone(WIB).date()
             for name, value in settings.trip_fields().items():
                 setattr(trip, name, value)
+            follow_the_trip(trip, (trip.departs_at.astimezone(WIB).date() - first_day).days)
             _sync_buses(trip, settings.buses)
             _sync_checkpoints(trip, settings.checkpoints)
             db.session.flush()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -234,6 +234,35 @@ def publish(trip: Trip, by: StaffMember | None) -> None:
     except IntegrityError as error:
         if not is_unique_violation(error):
             raise  # pragma: no cover
+
+
+def follow_the_trip(trip: Trip, days: int) -> Notice | None:
+    """The trip's departure moved by `days` days (its dates edited, or a copied trip given its
+    own): every item moves with it, at the same time of day, so that the rundown stays on the
+    trip's days. After publishing, participants are told once, in an announcement, not in a
+    notice per item; it is written in Indonesian, as participants read it whatever language
+    the staff page is in. Returns that announcement, if any."""
+    if not days:
+        return None
+    shift = timedelta(days=days)
+    with transaction():
+        items = items_of(trip)
+        for item in items:
+            item.starts_at += shift
+            if item.ends_at is not None:
+                item.ends_at += shift
+        if not items or not _is_published(trip):
+            return None
+        with force_locale("id"):
+            text = _(
+                "The trip's dates have changed: departure %(departs)s, return %(returns)s. "
+                "The rundown moved with them, at the same times.",
+                departs=format_date(trip.departs_at.astimezone(WIB), "EEEE, d MMMM yyyy"),
+                returns=format_date(trip.returns_at.astimezone(WIB), "EEEE, d MMMM yyyy"),
+            )
+        notice = Notice(trip_id=trip.id, kind=NoticeKind.announcement, text=text)
+        db.session.add(notice)
+    return notice
 
 
 # --- Announcements ------------------------------------------------------------------------------
