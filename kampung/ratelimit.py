@@ -25,6 +25,7 @@ from limits.errors import ConfigurationError
 from limits.storage import Storage
 
 from kampung import origin
+from kampung.database import use_wal
 from kampung.extensions import db, limiter
 from kampung.signup.models import Registration
 
@@ -161,7 +162,7 @@ class SQLiteStorage(Storage):
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
         # Autocommit: every statement below is its own transaction.
         connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
+        use_wal(connection)
         # In WAL mode, NORMAL syncs only at checkpoints: a hit costs microseconds, not an fsync.
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(
