@@ -10,7 +10,14 @@ from kampung.checkin.models import BusMove
 from kampung.extensions import db
 from kampung.models import Checkpoint
 from kampung.signup.service import register
-from tests.checkin.test_browser import log_in_browser, snap, wait_until, watch_console
+from tests.checkin.test_browser import (
+    HARMLESS,
+    NETWORK_DROPPED,
+    log_in_browser,
+    snap,
+    wait_until,
+    watch_console,
+)
 from tests.conftest import (
     CHROMIUM_ARGS,
     PHONE,
@@ -55,12 +62,12 @@ def passengers(trip):
     return people
 
 
-def phone(browser, live_server, user):
+def phone(browser, live_server, user, harmless=HARMLESS):
     context = browser.new_context(base_url=live_server, **PHONE)
     context.grant_permissions(["camera"])
     page = context.new_page()
     page.set_default_timeout(10_000)
-    errors = watch_console(page)
+    errors = watch_console(page, harmless)
     log_in_browser(page, user)
     return page, errors
 
@@ -165,7 +172,7 @@ def test_stop_roll_call_on_three_phones(camera_browser, live_server, trip, organ
 def test_offline_wrong_bus_is_decided_on_the_phone_and_the_badge_stays(
     camera_browser, live_server, trip, organiser, passengers
 ):
-    page, errors = phone(camera_browser, live_server, organiser)
+    page, errors = phone(camera_browser, live_server, organiser, NETWORK_DROPPED)
     bus1 = trip.buses[0]
     checkpoint = trip.checkpoints[0]
     page.goto(f"/manage/{trip.slug}/checkin/{checkpoint.id}?bus={bus1.id}")
