@@ -193,7 +193,7 @@ def test_receipt_list_on_a_phone_and_on_a4(page, trip, crowd):
     assert rate.input_value() == "350000"
     rate.fill("Rp 400.000")
     page.get_by_role("button", name="Simpan tarif").click()
-    assert page.get_by_text("Tarif harian disimpan: Rp 400.000.").is_visible()
+    page.get_by_text("Tarif harian disimpan: Rp 400.000.").wait_for()
     assert page.get_by_text("Jumlah seluruhnya (12 orang)").is_visible()
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll

@@ -46,7 +46,7 @@ def test_the_visit_report_prints_on_a4_with_page_numbers_and_no_empty_pages(app,
     log_in_browser(page, db.session.scalar(db.select(User).where(User.username == "ketua")))
     page.goto(f"/manage/{trip.slug}/berkas")
     page.get_by_role("link", name="Buka laporan kunjungan").click()
-    assert page.get_by_role("heading", name="Laporan hasil kunjungan").is_visible()
+    page.get_by_role("heading", name="Laporan hasil kunjungan").wait_for()
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
     screenshot(page, "paperwork-laporan")

@@ -46,5 +46,7 @@ def test_chair_sees_a_batch_of_five_and_two_answers_waiting(page, trip, chair):
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="Komentar", exact=True).click()
+    page.wait_for_url("**/review/comments")
+    page.get_by_text("Usulan").first.wait_for()
     assert page.get_by_text("Usulan").count() == 10  # five answers, two comment questions each
     assert page.get_by_label("Kecamatan").count() == 0

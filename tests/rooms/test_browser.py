@@ -78,7 +78,7 @@ def test_organiser_shares_out_the_rooms_and_adds_one(phone, trip, organiser):
 
     # By hand, from the roster: only the rooms that can take the person are offered.
     page.get_by_role("link", name="Peserta", exact=True).click()
-    assert page.get_by_text("Titik absen terakhir: belum dipindai · Kamar: Kamar 2").is_visible()
+    page.get_by_text("Titik absen terakhir: belum dipindai · Kamar: Kamar 2").wait_for()
     screenshot(page, "roster-rooms")
     page.get_by_role("link", name="Pilih kamar Peserta C").click()
     choice = page.get_by_label("Kamar", exact=True)

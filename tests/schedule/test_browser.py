@@ -81,6 +81,7 @@ def test_a_change_and_an_announcement_reach_a_phone_without_javascript(
         own.get_by_role("button", name="Saya sudah baca").first.click()
         own.get_by_role("region", name="Kabar dari panitia (1)").wait_for()
         own.get_by_role("button", name="Saya sudah baca").click()
+        own.get_by_text("Kabar dari panitia").first.wait_for(state="detached")
         own.get_by_role("region", name="Rundown").wait_for()
         assert own.get_by_text("Kabar dari panitia").count() == 0
         screenshot(own, "schedule-personal-page-read")

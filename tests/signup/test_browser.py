@@ -101,7 +101,7 @@ def test_sign_up_with_javascript_off(browser, live_server, trip):
 
         page.get_by_role("link", name="Batalkan pendaftaran saya").click()
         page.get_by_role("button", name="Ya, batalkan pendaftaran saya").click()
-        assert page.get_by_text("Pendaftaran Anda sudah dibatalkan.").is_visible()
+        page.get_by_text("Pendaftaran Anda sudah dibatalkan.").wait_for()
         assert page.get_by_role("img", name="Kode QR untuk absen saat naik bus").count() == 0
         screenshot(page, "signup-nojs-cancelled")
     finally:
