@@ -65,7 +65,7 @@ def _first_hits(path: str, ready, answers) -> None:
 
 def test_a_new_file_opened_by_several_workers_at_once_counts_every_first_hit(tmp_path):
     """Gunicorn's workers meet the new counts file together, on their first requests. Switching
-    a file to WAL takes a lock SQLite does not wait for: here about one start in ten answered
+    a file to WAL takes a lock SQLite does not wait for: here up to one start in ten answered
     "database is locked" (a 500 on the login page) before kampung.database.use_wal waited."""
     context = multiprocessing.get_context("fork")
     for trial in range(60):
