@@ -83,12 +83,20 @@ def rounds_of(trip: Trip) -> list[FollowupRound]:
 
 def open_round(trip: Trip, now: datetime | None = None) -> FollowupRound | None:
     """The round participants are asked in now. A round opens by itself on its day, at the
-    first look after it (round_opening_by_itself); the admin may open or close one earlier."""
+    first look after it (round_opening_by_itself), when someone committed: a copy of last
+    year's trip, still on its dates, must not open (and lock) rounds nobody is asked in. The
+    admin may open or close one earlier."""
     now = now or utcnow()
     rounds = rounds_of(trip)
-    if not trip.purged_at and (due := round_opening_by_itself(trip, rounds, now)):
+    due = None if trip.purged_at else round_opening_by_itself(trip, rounds, now)
+    if due is not None and _anyone_committed(trip):
         return open_followup(trip, due.number, now)
     return next((r for r in rounds if r.is_open), None)
+
+
+def _anyone_committed(trip: Trip) -> bool:
+    query = select(Commitment.id).where(Commitment.trip_id == trip.id).limit(1)
+    return db.session.scalar(query) is not None
 
 
 def commitments_locked(trip: Trip, now: datetime | None = None) -> bool:

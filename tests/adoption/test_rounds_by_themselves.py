@@ -11,6 +11,7 @@ import pytest
 from kampung.adoption import service
 from kampung.adoption.models import FollowupAnswer, FollowupRound, round_opening_by_itself
 from kampung.extensions import db
+from kampung.trips import copy_trip
 from tests.adoption.helpers import committed, returned_trip
 from tests.conftest import log_in
 
@@ -84,3 +85,15 @@ def test_the_chairs_dashboard_shows_the_round_that_opened(client, chair):
     page = client.get(f"/manage/{trip.slug}/adoption").get_data(as_text=True)
     assert 'id="missing-count">2<' in page
     assert service.open_round(trip).number == 1
+
+
+def test_a_copy_still_on_last_years_dates_opens_nothing_by_itself(client, admin):
+    trip = returned_trip(days_ago=40)  # its first round has come
+    committed(trip)
+    copy = copy_trip(trip, "studi-banding-berikutnya")  # same dates until the admin edits them
+    log_in(client, admin)
+    assert client.get(f"/manage/{copy.slug}/adoption").status_code == 200
+    assert client.get(f"/manage/{copy.slug}/followup").status_code == 200
+    assert all(r.opened_at is None for r in service.rounds_of(copy))
+    assert not service.commitments_locked(copy)
+    assert service.open_round(trip).number == 1  # the trip itself, with a commitment, is asked
