@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from kampung.adoption import figures, practices, service
 from kampung.adoption.models import PROGRESS_LABELS, Commitment, Practice, Progress
@@ -22,7 +21,7 @@ from kampung.staff_links import pages as sending
 from kampung.staff_links import service as staff_links
 from kampung.staff_links.models import Purpose
 from kampung.text import clean_text
-from kampung.whatsapp import followup_link, followup_reminder, whatsapp_url
+from kampung.whatsapp import followup_link, followup_reminder
 
 chair_required = roles_required("chair")
 
@@ -109,14 +108,12 @@ def remind(slug: str, registration_id: int):
     if service.answers_of(registration, round_):
         problem = _("%(name)s has answered this round already.", name=registration.full_name)
         return sending.refused(trip, registration, problem, back)
-    token = staff_links.issue(registration, Purpose.followup, current_user)
-    return sending.ready(
+    return sending.reminder(
         trip,
         registration,
-        whatsapp=whatsapp_url(registration.phone, followup_reminder(registration, token)),
-        link=followup_link(token),
-        kind="reminder",
-        sent=staff_links.sent_to(trip, Purpose.followup, [registration.id]).get(registration.id),
+        Purpose.followup,
+        message=lambda token: followup_reminder(registration, token),
+        link=followup_link,
         back=back,
     )
 

@@ -24,7 +24,7 @@ from kampung.staff_links import pages as sending
 from kampung.staff_links import service as staff_links
 from kampung.staff_links.models import Purpose
 from kampung.text import clean_text
-from kampung.whatsapp import survey_link, survey_reminder, whatsapp_url
+from kampung.whatsapp import survey_link, survey_reminder
 
 bp = Blueprint("review", __name__)
 
@@ -91,14 +91,12 @@ def remind(slug: str, registration_id: int):
     if not survey.open_now():
         problem = _("The survey is closed: a reminder would open nothing. Open it first.")
         return sending.refused(trip, registration, problem, back)
-    token = staff_links.issue(registration, Purpose.survey, current_user)
-    return sending.ready(
+    return sending.reminder(
         trip,
         registration,
-        whatsapp=whatsapp_url(registration.phone, survey_reminder(registration, token)),
-        link=survey_link(token),
-        kind="reminder",
-        sent=staff_links.sent_to(trip, Purpose.survey, [registration.id]).get(registration.id),
+        Purpose.survey,
+        message=lambda token: survey_reminder(registration, token),
+        link=survey_link,
         back=back,
     )
 

@@ -219,14 +219,12 @@ def send(slug: str, notice_id: int, registration_id: int):
     if notice not in reading.unread_for(registration):
         problem = _("%(name)s has read it already.", name=registration.full_name)
         return sending.refused(trip, registration, problem, back)
-    token = staff_links.issue(registration, Purpose.schedule, current_user)
-    return sending.ready(
+    return sending.reminder(
         trip,
         registration,
-        whatsapp=whatsapp_url(registration.phone, schedule_message(registration, notice, token)),
-        link=schedule_link(token),
-        kind="reminder",
-        sent=staff_links.sent_to(trip, Purpose.schedule, [registration.id]).get(registration.id),
+        Purpose.schedule,
+        message=lambda token: schedule_message(registration, notice, token),
+        link=schedule_link,
         back=back,
     )
 

@@ -4,16 +4,21 @@ JavaScript), and where a participant's page reached by such a link stands."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash, make_response
 from flask.wrappers import Response
+from flask_login import current_user
 from htmx_flask import request
 
 from kampung.fragments import render_page
 from kampung.models import Trip
 from kampung.signup.models import Registration
+from kampung.staff_links import service as staff_links
+from kampung.staff_links.models import Purpose
 from kampung.staff_links.service import Sent
+from kampung.whatsapp import whatsapp_url
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,30 @@ def ready(
         link=link,
         kind=kind,
         sent=sent,
+        back=back,
+    )
+
+
+def reminder(
+    trip: Trip,
+    person: Registration,
+    purpose: Purpose,
+    *,
+    message: Callable[[str], str],
+    link: Callable[[str], str],
+    back: str,
+) -> Response:
+    """A reminder ready to send: a new link for this purpose alone (never the person's access
+    link), recorded as sent by the staff member, in a WhatsApp message; `message` and `link`
+    make the text and the address from the new token."""
+    token = staff_links.issue(person, purpose, current_user)
+    return ready(
+        trip,
+        person,
+        whatsapp=whatsapp_url(person.phone, message(token)),
+        link=link(token),
+        kind="reminder",
+        sent=staff_links.sent_to(trip, purpose, [person.id]).get(person.id),
         back=back,
     )
 
