@@ -74,6 +74,21 @@ def kinds() -> list[str]:
     return ["sqlite", "postgres"] if url.startswith("postgresql") else ["sqlite"]
 
 
+def analysed(url: str) -> None:
+    """On PostgreSQL, what autovacuum does after thousands of inserts: fresh statistics.
+    This machine's server runs with autovacuum off, and a planner that still believes a bulk-
+    filled table empty picks plans no server as shipped (autovacuum on, analysing a table
+    after 50 + 10 % of its rows change) keeps for more than a minute: the /c/<code> card read
+    walking a checkpoint's every check-in, the roll-call's fragments taking seconds at 10,000
+    registrations (docs/PERFORMANCE.md). SQLite: nothing to do."""
+    if not url.startswith("postgresql"):
+        return
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+
+
 @contextlib.contextmanager
 def database(kind: str = "sqlite") -> Iterator[str]:
     """The URL of a fresh, empty database: a SQLite file in a temporary folder, or a new

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from bench._common import (
     PASSWORD,
+    analysed,
     cpu_now,
     cpu_per_request,
     database,
@@ -135,21 +136,6 @@ def _checkpoints(url: str, slug: str, count: int) -> list[int]:
     return ids
 
 
-def _analysed(url: str) -> None:
-    """On PostgreSQL, what autovacuum does after thousands of inserts (a round checks 2,000
-    people in): fresh statistics. This machine's server runs with autovacuum off, and a planner
-    that still believes `check_in` empty walks a checkpoint's every check-in for the /c/<code>
-    page (0.1 -> 1.5 ms a read over 8 checkpoints of 2,000 people, docs/PERFORMANCE.md), which
-    a server as shipped (autovacuum on, analysing after 50 + 10 % changed rows) never shows
-    for longer than a minute."""
-    if not url.startswith("postgresql"):
-        return
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-    engine.dispose()
-
-
 def _measured(server, url: str, script: str, headers: dict | None = None) -> dict:
     """A wrk run, with the CPU each request cost the server's workers, PostgreSQL and the
     whole machine (wrk included)."""
@@ -254,7 +240,7 @@ def run(kind: str) -> None:
                 warm = script(path.script, f"warm-{path.content_type}")
                 wrk(server.url + path.url, warm, path.headers, seconds=WARM_UP_SECONDS)
             for i in range(ROUNDS):
-                _analysed(url)
+                analysed(url)
                 bare_runs.append(_measured(bare, f"{bare.url}/write", lua(WRITE)))
                 for path in paths:
                     run_script = script(path.script, f"r{i}-{path.content_type}")
@@ -268,7 +254,7 @@ def run(kind: str) -> None:
             note_peak_rss(server, f"check-in load, {kind}")
         by_workers = {}
         for count in WORKER_COUNTS:
-            _analysed(url)
+            analysed(url)
             with serve(url, workers=count) as server:
                 headers = _log_in(server.url) | {"Content-Type": "application/json"}
                 api = f"{server.url}/api/checkins"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 
-from bench._common import PASSWORD, database, kinds, make_app, median_ms, record, seed
+from bench._common import PASSWORD, analysed, database, kinds, make_app, median_ms, record, seed
 
 SCALES = tuple(int(n) for n in os.environ.get("REVIEW_SCALES", "10000,100000").split(","))
 RUNS = 9
@@ -35,11 +35,9 @@ def measure(kind: str, people: int) -> dict[str, tuple[float, int, int]]:
     with database(kind) as url:
         slug = seed(url, people).slug
         app = make_app(url, WTF_CSRF_ENABLED=False)
-        if kind == "postgres":
-            # What autovacuum does after so many inserts: without it the planner guesses a few
-            # rows per question and sorts what the index would give in order.
-            with app.app_context(), db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        # Without statistics the planner guesses a few rows per question and sorts what the
+        # index would give in order.
+        analysed(url)
         client = app.test_client()
         client.post("/login", data={"username": "chair", "password": PASSWORD})
         first = client.get(f"/manage/{slug}/review/comments").get_data(as_text=True)

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bench._common import PASSWORD, counting, database, kinds, make_app, record, seed
+from bench._common import PASSWORD, analysed, counting, database, kinds, make_app, record, seed
 
 SCALES = tuple(int(n) for n in os.environ.get("BENCH_ROLLCALL_SCALES", "67,1000,10000").split(","))
 RUNS = 9
@@ -107,6 +107,7 @@ def measure(people: int, kind: str) -> dict[str, tuple[float, float, int, int, i
         seeded = seed(url, people)
         app = make_app(url, WTF_CSRF_ENABLED=False)
         bus1, _bus2 = _check_in_a_share(app, seeded.checkpoint)
+        analysed(url)
         client = app.test_client()
         client.post("/login", data={"username": "organiser", "password": PASSWORD})
         base = f"/manage/{seeded.slug}/checkin/{seeded.checkpoint}"
